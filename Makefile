@@ -1,0 +1,52 @@
+# Styr: two commands do the whole set-up on a machine with Python 3.11+ and make.
+#   make demo   installs, loads the four presets and serves the demo on http://127.0.0.1:8000
+#   make test   installs and runs the whole suite on SQLite, then on PostgreSQL when
+#               DATABASE_URL names one (postgres://…)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve test test-sqlite test-postgres lint messages clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Styr behöver Python 3.11 eller senare.")'
+	@if [ ! -x $(BIN)/python ]; then \
+		$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+		$(PYTHON) -m venv --without-pip $(VENV) && $(BIN)/python scripts/bootstrap_pip.py; }; \
+	fi
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/styr demo
+	$(BIN)/styr runserver 127.0.0.1:8000
+
+serve: install
+	$(BIN)/styr runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# The Swedish catalogue: extract, then compile. Needs GNU gettext (apt-get install gettext).
+messages: install
+	$(BIN)/styr makemessages --locale sv --ignore '.venv/*' --ignore 'tests/*' --no-obsolete
+	$(BIN)/styr compilemessages --locale sv --ignore '.venv/*'
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: install
+	@case "$$DATABASE_URL" in \
+		postgres://*|postgresql://*) $(BIN)/pytest ;; \
+		*) echo "DATABASE_URL namnger ingen PostgreSQL-databas: PostgreSQL-körningen hoppas över." ;; \
+	esac
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The styrmodell file: read it with line numbers, check it, describe problems in Swedish."""

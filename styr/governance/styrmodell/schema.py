@@ -1,0 +1,225 @@
+"""The shape of a styrmodell file (format 1). docs/styrmodell.md describes it for people.
+
+Shape only: every field, its type and allowed values. Rules that relate one part of the file to
+another (a goal's level must exist, a parent level must be above …) live in checker.py.
+"""
+
+import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+Key = Annotated[str, StringConstraints(pattern=r"^[\w.-]+$", min_length=1, max_length=50)]
+Code = Annotated[str, StringConstraints(pattern=r"^[\w.-]+$", min_length=1, max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+def _one_or_many(value):
+    return [value] if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Months = Annotated[list[Month], BeforeValidator(_one_or_many), Field(min_length=1)]
+
+FOLLOW_UP_SUBJECTS = (
+    "goals",
+    "indicators",
+    "activities",
+    "assignments",
+    "budget",
+    "personnel",
+    "internal_control",
+)
+BUILTIN_FOCUS_AREA_SETS = ("agenda2030",)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
+
+
+class MunicipalitySpec(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+    name: Text
+
+
+class ModelSpec(Strict):
+    name: Text
+    vision: str = ""
+    first_mandate_year: int = Field(default=2023, ge=1970, le=2100)
+
+
+class UnitTypeSpec(Strict):
+    key: Key
+    name: Text
+    plural: str = ""
+    political: bool = False
+    parents: list[Key] = []
+
+
+class TextFieldSpec(Strict):
+    key: Key
+    label: Text
+    required: bool = False
+    help: str = ""
+
+
+class GoalLevelSpec(Strict):
+    key: Key
+    name: Text
+    plural: Text
+    description: str = ""
+    owners: list[Key] = Field(min_length=1)
+    decided_by: Key | None = None
+    validity: Literal["mandate_period", "year", "years", "open"] = "year"
+    years: int | None = Field(default=None, ge=1, le=10)
+    parents: list[Key] = []
+    parent_required: bool = False
+    text_fields: list[TextFieldSpec] = []
+    max_indicators: int | None = Field(default=None, ge=0, le=50)
+    directed: bool = False
+    change_target_needs_baseline: bool = False
+    indicators_need_milestones: bool = False
+
+
+class FocusAreaSpec(Strict):
+    key: Key
+    group: Text
+    name: Text
+    description: str = ""
+    colour: Colour | None = None
+
+
+class PeriodSpec(Strict):
+    key: Key
+    name: Text
+    through_month: Months
+    kind: Literal["prognosis", "final"]
+    follows_up: list[Literal[FOLLOW_UP_SUBJECTS]] = Field(min_length=1)  # type: ignore[valid-type]
+    deadlines: dict[Key, Annotated[int, Field(ge=0, le=120)]] = {}
+    decided_by: Key | None = None
+
+
+class ScaleValueSpec(Strict):
+    key: Key
+    label: Text
+    prognosis_label: str = ""
+    colour: Colour
+    met: bool = False
+
+
+class ThresholdSpec(Strict):
+    value: Key
+    min_share: float = Field(ge=0, le=1)
+
+
+class AssessmentRuleSpec(Strict):
+    basis: Literal["indicators", "indicators_and_activities"] = "indicators_and_activities"
+    thresholds: list[ThresholdSpec] = Field(min_length=1)
+    otherwise: Key
+    tolerance_percent: float = Field(default=0, ge=0, le=100)
+
+
+class AssessmentSpec(Strict):
+    scale: list[ScaleValueSpec] = Field(min_length=2)
+    rule: AssessmentRuleSpec
+
+
+class ActivityStatusSpec(Strict):
+    key: Key
+    label: Text
+    deviation: bool = False
+    done: bool = False
+
+
+class OrgUnitSpec(Strict):
+    code: Code
+    name: Text
+    type: Key
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    children: list["OrgUnitSpec"] = []
+
+
+class TargetSpec(Strict):
+    year: int = Field(ge=1990, le=2100)
+    kind: Literal["annual", "milestone", "baseline"] = "annual"
+    value: float | None = None
+    change: Literal["increase", "decrease"] | None = None
+    comment: str = ""
+
+
+class GoalSpec(Strict):
+    code: Code
+    level: Key
+    unit: Code
+    title: Text
+    description: str = ""
+    texts: dict[Key, str] = {}
+    parents: list[Code] = []
+    focus_areas: list[Key] = []
+    directed_to: list[Code] = []
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    status: Literal["draft", "active", "closed"] = "active"
+
+
+class IndicatorSpec(Strict):
+    code: Code
+    name: Text
+    description: str = ""
+    unit: Code
+    measure: str = ""
+    direction: Literal["increase", "decrease", "none"] = "increase"
+    frequency: Literal["month", "quarter", "tertial", "half_year", "year"] = "year"
+    gender_split: bool = False
+    additive: bool = False
+    kind: Literal["indicator", "information"] = "indicator"
+    source: Literal["manual", "import", "kolada"] = "manual"
+    kolada_kpi: Code | None = None
+    goals: list[Code] = []
+    contributes_to: Code | None = None
+    targets: list[TargetSpec] = []
+
+
+class ActivitySpec(Strict):
+    code: Code
+    title: Text
+    description: str = ""
+    unit: Code
+    responsible: Text
+    origin: str = ""
+    start: datetime.date
+    end: datetime.date
+    goals: list[Code] = []
+
+
+class AssignmentSpec(Strict):
+    code: Code
+    title: Text
+    description: str = ""
+    issuer: Code
+    assignee: Code
+    decided_on: datetime.date | None = None
+    due: datetime.date | None = None
+    goals: list[Code] = []
+
+
+class StyrmodellFile(Strict):
+    format: Literal[1]
+    municipality: MunicipalitySpec
+    model: ModelSpec
+    plan_year: int = Field(ge=1990, le=2100)
+    unit_types: list[UnitTypeSpec] = Field(min_length=1)
+    goal_levels: list[GoalLevelSpec] = Field(min_length=1)
+    focus_areas: list[FocusAreaSpec] = []
+    builtin_focus_areas: list[Literal[BUILTIN_FOCUS_AREA_SETS]] = []  # type: ignore[valid-type]
+    periods: list[PeriodSpec] = Field(min_length=1)
+    assessment: AssessmentSpec
+    activity_statuses: list[ActivityStatusSpec] = Field(min_length=1)
+    organisation: list[OrgUnitSpec] = []
+    goals: list[GoalSpec] = []
+    indicators: list[IndicatorSpec] = []
+    activities: list[ActivitySpec] = []
+    assignments: list[AssignmentSpec] = []
