@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("STYR_DATA_DIR", BASE_DIR / "data"))
+# SQLite cannot create the folder its file lives in; a fresh checkout has no data folder yet.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:

@@ -507,6 +507,9 @@ class _Loader:
 
     def load_indicators(self) -> None:
         indicators = {}
+        existing = set(
+            Indicator.objects.filter(municipality=self.municipality).values_list("code", flat=True)
+        )
         for spec in self.spec.indicators:
             indicators[spec.code] = self.upsert(
                 Indicator,
@@ -532,7 +535,9 @@ class _Loader:
             if indicator.contributes_to_id != (contributes_to.pk if contributes_to else None):
                 indicator.contributes_to = contributes_to
                 indicator.save(update_fields=["contributes_to", "updated_at"])
-                self.summary.record("indicator", "updated")
+                # A new indicator was already counted as new; only count changes to old ones.
+                if spec.code in existing:
+                    self.summary.record("indicator", "updated")
             self.sync_links(
                 IndicatorGoal,
                 "indicator",
