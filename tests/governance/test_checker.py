@@ -164,3 +164,10 @@ def test_styr_console_script_exits_non_zero_on_a_broken_file(tmp_path):
         [*command, "check-model", str(EXAMPLE_FILE)], capture_output=True, text=True, cwd=ROOT
     )
     assert good.returncode == 0, good.stderr
+
+
+def test_a_target_value_with_too_many_decimals_is_refused(example_text):
+    broken = example_text.replace("kind: baseline, value: 84.0", "kind: baseline, value: 84.12345")
+    [problem] = problems_for(broken)
+    assert problem.field == "indicators[0].targets[0].value"
+    assert "högst 4 decimaler" in problem.message

@@ -227,3 +227,10 @@ def test_demo_command_loads_everything_and_prints_credentials(capsys):
     out = capsys.readouterr().out
     assert Municipality.objects.count() == 4
     assert "admin" in out and "styr-demo" in out
+
+
+def test_target_values_with_decimals_load_exactly(example_text):
+    text = example_text.replace("kind: baseline, value: 84.0", "kind: baseline, value: 6.3")
+    governance_model_load(name="exempel.yaml", text=text)
+    assert str(Target.objects.get(kind="baseline").value.normalize()) == "6.3"
+    assert not governance_model_load(name="exempel.yaml", text=text).changed

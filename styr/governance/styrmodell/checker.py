@@ -65,6 +65,9 @@ def _schema_message(error: dict) -> str:
         "int_from_float": _("must be a whole number."),
         "float_type": _("must be a number."),
         "float_parsing": _("must be a number."),
+        "decimal_type": _("must be a number."),
+        "decimal_parsing": _("must be a number."),
+        "finite_number": _("must be a number."),
         "list_type": _("must be a list."),
         "dict_type": _("must be a mapping of fields (key: value)."),
         "model_type": _("must be a mapping of fields (key: value)."),
@@ -80,6 +83,10 @@ def _schema_message(error: dict) -> str:
         return _("must be one of: %(expected)s.") % {"expected": ctx.get("expected", "")}
     if kind == "string_pattern_mismatch":
         return _schema_pattern_message(ctx.get("pattern", ""))
+    if kind == "decimal_max_places":
+        return _("may have at most %(places)s decimals.") % {"places": ctx.get("decimal_places")}
+    if kind in {"decimal_max_digits", "decimal_whole_digits"}:
+        return _("is too large a number.")
     if kind == "string_too_long":
         return _("is too long (at most %(max)s characters).") % {"max": ctx.get("max_length")}
     if kind == "too_short":

@@ -5,6 +5,7 @@ another (a goal's level must exist, a parent level must be above …) live in ch
 """
 
 import datetime
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -14,6 +15,8 @@ Code = Annotated[str, StringConstraints(pattern=r"^[\w.-]+$", min_length=1, max_
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Month = Annotated[int, Field(ge=1, le=12)]
+# As the database stores target values: at most 18 digits, 4 of them after the decimal point.
+TargetValue = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
 
 
 def _one_or_many(value):
@@ -144,7 +147,7 @@ class OrgUnitSpec(Strict):
 class TargetSpec(Strict):
     year: int = Field(ge=1990, le=2100)
     kind: Literal["annual", "milestone", "baseline"] = "annual"
-    value: float | None = None
+    value: TargetValue | None = None
     change: Literal["increase", "decrease"] | None = None
     comment: str = ""
 
