@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "styr.organisation",
     "styr.governance",
     "styr.planning",
+    "styr.followup",
 ]
 
 MIDDLEWARE = [

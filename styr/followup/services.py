@@ -1,0 +1,391 @@
+"""Writes for follow-up: periods and their states, and what a unit reports in a period.
+
+Every function checks that the period may still be changed: a closed period takes no reports until
+it is reopened, and a decided period is locked for good — what was reported stays as it was.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from styr.governance.models import ActivityStatus, AssessmentValue, GovernanceModel
+from styr.organisation.models import Municipality
+from styr.planning.models import Activity, Assignment, Goal, Indicator
+
+from .models import (
+    ActivityReport,
+    Assessment,
+    AssignmentReport,
+    CorrectiveAction,
+    Forecast,
+    Gender,
+    Measurement,
+    ReportingPeriod,
+)
+from .rule import assessment_suggest
+
+# --- Periods ---------------------------------------------------------------------------------
+
+
+def periods_generate(*, municipality: Municipality, year: int) -> list[ReportingPeriod]:
+    """The year's periods from the model's definitions; existing ones are kept as they are."""
+    model = GovernanceModel.objects.get(municipality=municipality)
+    existing = {
+        (p.definition_id, p.month): p
+        for p in ReportingPeriod.objects.filter(municipality=municipality, year=year)
+    }
+    periods = []
+    with transaction.atomic():
+        for definition in model.periods.order_by("order"):
+            for month in definition.through_months:
+                period = existing.get((definition.pk, month))
+                if period is None:
+                    period = ReportingPeriod.objects.create(
+                        municipality=municipality, definition=definition, year=year, month=month
+                    )
+                periods.append(period)
+    return sorted(periods, key=lambda p: (p.month, p.definition.order))
+
+
+def period_close(*, period: ReportingPeriod) -> ReportingPeriod:
+    _refuse_if_decided(period)
+    period.state = ReportingPeriod.State.CLOSED
+    period.save(update_fields=["state", "updated_at"])
+    return period
+
+
+def period_reopen(*, period: ReportingPeriod) -> ReportingPeriod:
+    _refuse_if_decided(period)
+    period.state = ReportingPeriod.State.OPEN
+    period.save(update_fields=["state", "updated_at"])
+    return period
+
+
+def period_decide(
+    *, period: ReportingPeriod, decided_on: datetime.date, reference: str
+) -> ReportingPeriod:
+    """Record the decision (e.g. "KF 2026-06-15 § 87"); from now on the period is locked."""
+    _refuse_if_decided(period)
+    if not reference.strip():
+        raise ValidationError(
+            {"decision_reference": _("Give the body, meeting and paragraph of the decision.")}
+        )
+    if decided_on < period.ends_on:
+        message = _("A period cannot be decided before it has ended (%(end)s).") % {
+            "end": period.ends_on
+        }
+        raise ValidationError({"decided_on": message})
+    period.state = ReportingPeriod.State.DECIDED
+    period.decided_on = decided_on
+    period.decision_reference = reference.strip()
+    period.save(update_fields=["state", "decided_on", "decision_reference", "updated_at"])
+    return period
+
+
+def _refuse_if_decided(period: ReportingPeriod) -> None:
+    if period.is_decided:
+        raise ValidationError(
+            _(
+                "%(period)s was decided on %(date)s (%(reference)s) and is locked; what was "
+                "reported stays as it was."
+            )
+            % {
+                "period": period.name,
+                "date": period.decided_on,
+                "reference": period.decision_reference,
+            }
+        )
+
+
+def _refuse_unless_open(period: ReportingPeriod, subject: str, municipality_id: int) -> None:
+    if period.municipality_id != municipality_id:
+        raise ValidationError(_("The period belongs to another municipality."))
+    _refuse_if_decided(period)
+    if period.state == ReportingPeriod.State.CLOSED:
+        raise ValidationError(
+            _("%(period)s is closed for reporting. Ask the controller to reopen it.")
+            % {"period": period.name}
+        )
+    if subject not in period.definition.follows_up:
+        raise ValidationError(
+            _("%(period)s does not follow up %(what)s.")
+            % {"period": period.name, "what": _follow_up_names()[subject]}
+        )
+
+
+def _follow_up_names() -> dict[str, str]:
+    return {
+        "indicators": _("indicators"),
+        "activities": _("activities"),
+        "assignments": _("assignments"),
+        "goals": _("goals"),
+    }
+
+
+# --- Indicators --------------------------------------------------------------------------------
+
+
+def _decimal(raw, field: str) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", ".").replace(" ", "").replace("\u00a0", ""))
+    except InvalidOperation:
+        raise ValidationError({field: _("Write a number, e.g. 12,5.")}) from None
+    if not value.is_finite():
+        raise ValidationError({field: _("Write a number, e.g. 12,5.")})
+    if value.as_tuple().exponent < -4 or abs(value) >= Decimal(10) ** 14:
+        raise ValidationError({field: _("The number may have at most 4 decimals.")})
+    return value
+
+
+@dataclass
+class IndicatorReport:
+    values: dict[str, Decimal]
+    forecast: Forecast | None
+
+
+@transaction.atomic
+def measurement_report(
+    *,
+    indicator: Indicator,
+    period: ReportingPeriod,
+    values: dict[str, object],
+    forecast=None,
+    comment: str = "",
+    acting_user=None,
+    source: str = Measurement.Source.MANUAL,
+) -> IndicatorReport:
+    """Report an indicator's outcome for a period, per gender, with a forecast and a comment.
+
+    `values` maps T/K/M to a number or None (None clears what was there). For an indicator split by
+    gender whose measure is additive, T is derived from K and M when both are given.
+    """
+    _refuse_unless_open(period, "indicators", indicator.municipality_id)
+    allowed = {g.value for g in Gender} if indicator.gender_split else {Gender.TOTAL.value}
+    unknown = set(values) - allowed
+    if unknown:
+        if indicator.gender_split:
+            raise ValidationError(_("Give the outcome for T (total), K (women) and M (men)."))
+        raise ValidationError(
+            _("“%(name)s” is not split by gender; give only the total.") % {"name": indicator.name}
+        )
+    numbers = {g: _decimal(values.get(g), g) for g in allowed if g in values}
+    sources = dict.fromkeys(numbers, source)
+    women, men = numbers.get(Gender.WOMEN), numbers.get(Gender.MEN)
+    if indicator.gender_split and indicator.additive and women is not None and men is not None:
+        total = women + men
+        given = numbers.get(Gender.TOTAL)
+        if given is not None and given != total:
+            raise ValidationError(
+                {
+                    Gender.TOTAL: _(
+                        "The total must be women plus men (%(total)s), or be left empty."
+                    )
+                    % {"total": total}
+                }
+            )
+        numbers[Gender.TOTAL] = total
+        sources[Gender.TOTAL] = Measurement.Source.DERIVED
+
+    existing = {
+        m.gender: m
+        for m in Measurement.objects.filter(
+            period=period, indicator=indicator, unit_id=indicator.unit_id
+        )
+    }
+    for gender, number in numbers.items():
+        row = existing.get(gender)
+        if number is None:
+            if row is not None:
+                row.delete()
+            continue
+        if row is None:
+            Measurement.objects.create(
+                municipality_id=indicator.municipality_id,
+                indicator=indicator,
+                unit_id=indicator.unit_id,
+                period=period,
+                gender=gender,
+                value=number,
+                source=sources[gender],
+                reported_by=acting_user,
+            )
+        elif row.value != number or row.source != sources[gender]:
+            row.value, row.source, row.reported_by = number, sources[gender], acting_user
+            row.save(update_fields=["value", "source", "reported_by", "updated_at"])
+
+    forecast_value = _decimal(forecast, "forecast")
+    forecast_row = Forecast.objects.filter(
+        period=period, indicator=indicator, unit_id=indicator.unit_id
+    ).first()
+    if forecast_value is None and not comment.strip():
+        if forecast_row is not None:
+            forecast_row.delete()
+        forecast_row = None
+    elif forecast_row is None:
+        forecast_row = Forecast.objects.create(
+            municipality_id=indicator.municipality_id,
+            indicator=indicator,
+            unit_id=indicator.unit_id,
+            period=period,
+            value=forecast_value,
+            comment=comment.strip(),
+            reported_by=acting_user,
+        )
+    elif forecast_row.value != forecast_value or forecast_row.comment != comment.strip():
+        forecast_row.value, forecast_row.comment = forecast_value, comment.strip()
+        forecast_row.reported_by = acting_user
+        forecast_row.save(update_fields=["value", "comment", "reported_by", "updated_at"])
+    stored = dict(
+        Measurement.objects.filter(period=period, indicator=indicator).values_list(
+            "gender", "value"
+        )
+    )
+    return IndicatorReport(stored, forecast_row)
+
+
+# --- Activities and assignments -----------------------------------------------------------------
+
+
+def _status_for(status: ActivityStatus, municipality_id: int, comment: str) -> None:
+    if status.municipality_id != municipality_id:
+        raise ValidationError({"status": _("The status belongs to another municipality.")})
+    if status.is_deviation and not comment.strip():
+        raise ValidationError(
+            {
+                "comment": _("Explain the deviation: a comment is required for “%(status)s”.")
+                % {"status": status.label}
+            }
+        )
+
+
+@transaction.atomic
+def activity_report(
+    *,
+    activity: Activity,
+    period: ReportingPeriod,
+    status: ActivityStatus,
+    comment: str = "",
+    acting_user=None,
+) -> ActivityReport:
+    _refuse_unless_open(period, "activities", activity.municipality_id)
+    _status_for(status, activity.municipality_id, comment)
+    report, _created = ActivityReport.objects.update_or_create(
+        municipality_id=activity.municipality_id,
+        period=period,
+        activity=activity,
+        defaults={"status": status, "comment": comment.strip(), "reported_by": acting_user},
+    )
+    return report
+
+
+@transaction.atomic
+def assignment_report(
+    *,
+    assignment: Assignment,
+    period: ReportingPeriod,
+    status: ActivityStatus,
+    comment: str = "",
+    acting_user=None,
+) -> AssignmentReport:
+    _refuse_unless_open(period, "assignments", assignment.municipality_id)
+    _status_for(status, assignment.municipality_id, comment)
+    report, _created = AssignmentReport.objects.update_or_create(
+        municipality_id=assignment.municipality_id,
+        period=period,
+        assignment=assignment,
+        defaults={"status": status, "comment": comment.strip(), "reported_by": acting_user},
+    )
+    return report
+
+
+# --- Goal assessments --------------------------------------------------------------------------
+
+
+@dataclass
+class CorrectiveActionInput:
+    description: str
+    responsible: str
+    due_on: datetime.date | None
+
+
+@transaction.atomic
+def assessment_submit(
+    *,
+    goal: Goal,
+    period: ReportingPeriod,
+    value: AssessmentValue,
+    analysis: str,
+    motivation: str = "",
+    next_year: str = "",
+    corrective_actions: Iterable[CorrectiveActionInput] = (),
+    acting_user=None,
+) -> Assessment:
+    """The responsible person's assessment of a goal, kept beside the rule's suggestion.
+
+    A choice that differs from the suggestion needs a motivation; a goal not fully met needs
+    åtgärder (what, who, by when); at the year's final period also how the work goes on next year.
+    """
+    _refuse_unless_open(period, "goals", goal.municipality_id)
+    if value.municipality_id != goal.municipality_id:
+        raise ValidationError({"value": _("The assessment value belongs to another municipality.")})
+    actions = [a for a in corrective_actions if a.description.strip() or a.responsible.strip()]
+    suggestion = assessment_suggest(goal=goal, period=period)
+    errors: dict[str, list[str]] = {}
+    if not analysis.strip():
+        errors.setdefault("analysis", []).append(
+            _("Write an analysis: why are the results what they are?")
+        )
+    if suggestion.value is not None and suggestion.value != value and not motivation.strip():
+        errors.setdefault("motivation", []).append(
+            _("The assessment differs from the suggestion (%(suggested)s): give your reasons.")
+            % {"suggested": suggestion.value.label}
+        )
+    if not value.is_met and not actions:
+        errors.setdefault("corrective_actions", []).append(
+            _("The goal is not fully met: add at least one åtgärd (what, who, by when).")
+        )
+    for index, action in enumerate(actions, start=1):
+        if not (action.description.strip() and action.responsible.strip() and action.due_on):
+            errors.setdefault("corrective_actions", []).append(
+                _("Åtgärd %(number)s needs what, who and by when.") % {"number": index}
+            )
+    if period.is_final and not value.is_met and not next_year.strip():
+        errors.setdefault("next_year", []).append(
+            _("Describe how the unit will work on the goal next year.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    assessment, _created = Assessment.objects.update_or_create(
+        municipality_id=goal.municipality_id,
+        period=period,
+        goal=goal,
+        defaults={
+            "value": value,
+            "suggested_value": suggestion.value,
+            "suggestion_reasons": suggestion.reasons,
+            "motivation": motivation.strip(),
+            "analysis": analysis.strip(),
+            "next_year": next_year.strip(),
+            "assessed_by": acting_user,
+        },
+    )
+    assessment.corrective_actions.all().delete()
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(
+            municipality_id=goal.municipality_id,
+            assessment=assessment,
+            description=a.description.strip(),
+            responsible=a.responsible.strip(),
+            due_on=a.due_on,
+        )
+        for a in actions
+    )
+    return assessment
