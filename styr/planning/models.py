@@ -1,5 +1,7 @@
 """The målkedja: goals, indicators with their targets, activities and assignments."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -24,6 +26,18 @@ def _unique_code(model_name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=["municipality", "code"], name=f"{model_name}_unique_code_per_municipality"
     )
+
+
+class GoalQuerySet(models.QuerySet):
+    def in_force(self, year: int) -> "GoalQuerySet":
+        """Goals that hold at some time during `year` and are not drafts."""
+        return self.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1)),
+            valid_from__lte=datetime.date(year, 12, 31),
+        ).exclude(status=Goal.Status.DRAFT)
+
+    def in_subtree(self, unit: OrgUnit) -> "GoalQuerySet":
+        return self.filter(municipality_id=unit.municipality_id, unit__path__startswith=unit.path)
 
 
 class Goal(TenantModel):
@@ -65,6 +79,16 @@ class Goal(TenantModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("previous year's goal"),
+    )
+
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         ordering = ["municipality_id", "level__order", "code"]

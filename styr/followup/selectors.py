@@ -1,0 +1,238 @@
+"""Reads for follow-up: the roll-up of assessments through the röda tråd, trends and comparisons.
+
+The roll-up counts the latest assessments of the goals in scope — a unit's subtree, a focus area, a
+goal and everything below it, or the whole municipality — per value on the model's scale. It runs
+as a fixed handful of queries whatever the size of the scope.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from styr.governance.models import AssessmentValue, FocusArea
+from styr.organisation.models import Municipality, OrgUnit
+from styr.planning.models import Goal, GoalLink, Indicator, Target
+
+from .models import Assessment, Forecast, Gender, Measurement, ReportingPeriod
+
+
+@dataclass
+class ValueCount:
+    value: AssessmentValue
+    count: int
+    share: Decimal
+
+
+@dataclass
+class Fulfilment:
+    period: ReportingPeriod
+    goals: int
+    assessed: int
+    counts: list[ValueCount]
+    pulling_down: list[Assessment] = field(default_factory=list)
+
+    @property
+    def unassessed(self) -> int:
+        return self.goals - self.assessed
+
+    @property
+    def met_share(self) -> Decimal:
+        met = sum(c.count for c in self.counts if c.value.is_met)
+        return Decimal(met) / self.assessed if self.assessed else Decimal(0)
+
+
+def goal_descendant_ids(*, goal: Goal) -> set[int]:
+    """The goal and every goal below it in the röda tråd; one query per level of the chain."""
+    found = {goal.pk}
+    frontier = {goal.pk}
+    while frontier:
+        children = set(
+            GoalLink.objects.filter(parent_id__in=frontier).values_list("goal_id", flat=True)
+        )
+        frontier = children - found
+        found |= frontier
+    return found
+
+
+def goals_in_scope(
+    *,
+    municipality: Municipality,
+    year: int,
+    unit: OrgUnit | None = None,
+    focus_area: FocusArea | None = None,
+    goal: Goal | None = None,
+) -> QuerySet[Goal]:
+    goals = Goal.objects.filter(municipality=municipality).in_force(year)
+    if unit is not None:
+        goals = goals.in_subtree(unit)
+    if focus_area is not None:
+        goals = goals.filter(focus_areas=focus_area)
+    if goal is not None:
+        goals = goals.filter(pk__in=goal_descendant_ids(goal=goal))
+    return goals
+
+
+def fulfilment(
+    *,
+    period: ReportingPeriod,
+    unit: OrgUnit | None = None,
+    focus_area: FocusArea | None = None,
+    goal: Goal | None = None,
+    pulling_down: int = 10,
+) -> Fulfilment:
+    """Counts and shares per scale value for the goals in scope, and the goals that pull it down."""
+    goals = goals_in_scope(
+        municipality=period.municipality,
+        year=period.year,
+        unit=unit,
+        focus_area=focus_area,
+        goal=goal,
+    )
+    scale = list(AssessmentValue.objects.filter(municipality_id=period.municipality_id))
+    assessments = Assessment.objects.filter(
+        municipality_id=period.municipality_id, period=period, goal__in=goals.values("pk")
+    )
+    per_value = dict(
+        assessments.order_by()
+        .values_list("value_id")
+        .annotate(n=Count("pk"))
+        .values_list("value_id", "n")
+    )
+    assessed = sum(per_value.values())
+    counts = [
+        ValueCount(v, per_value.get(v.pk, 0), _share(per_value.get(v.pk, 0), assessed))
+        for v in sorted(scale, key=lambda v: v.order)
+    ]
+    worst_first = list(
+        assessments.filter(value__is_met=False)
+        .select_related("goal__unit", "goal__level", "value")
+        .order_by("-value__order", "goal__level__order", "goal__code")[:pulling_down]
+    )
+    return Fulfilment(period, goals.count(), assessed, counts, worst_first)
+
+
+def _share(count: int, total: int) -> Decimal:
+    return (Decimal(count) / total).quantize(Decimal("0.001")) if total else Decimal(0)
+
+
+@dataclass
+class TrendPoint:
+    period: ReportingPeriod
+    assessed: int
+    counts: dict[str, int]
+
+
+def fulfilment_trend(
+    *,
+    municipality: Municipality,
+    years: list[int],
+    unit: OrgUnit | None = None,
+    focus_area: FocusArea | None = None,
+    goal: Goal | None = None,
+) -> list[TrendPoint]:
+    """Counts per scale value for every period of the given years, oldest first."""
+    periods = list(
+        ReportingPeriod.objects.filter(municipality=municipality, year__in=years)
+        .select_related("definition")
+        .order_by("year", "month", "definition__order")
+    )
+    goals = Goal.objects.filter(municipality=municipality)
+    if unit is not None:
+        goals = goals.in_subtree(unit)
+    if focus_area is not None:
+        goals = goals.filter(focus_areas=focus_area)
+    if goal is not None:
+        goals = goals.filter(pk__in=goal_descendant_ids(goal=goal))
+    rows = (
+        Assessment.objects.filter(
+            municipality=municipality, period__in=periods, goal__in=goals.values("pk")
+        )
+        .order_by()
+        .values_list("period_id", "value__key")
+        .annotate(n=Count("pk"))
+    )
+    by_period: dict[int, dict[str, int]] = {}
+    for period_id, key, n in rows:
+        by_period.setdefault(period_id, {})[key] = n
+    return [
+        TrendPoint(p, sum(by_period.get(p.pk, {}).values()), by_period.get(p.pk, {}))
+        for p in periods
+    ]
+
+
+# --- Comparisons --------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    absolute: Decimal
+    relative: Decimal | None  # percent; None when the earlier value is zero
+
+
+@dataclass
+class IndicatorComparison:
+    indicator: Indicator
+    period: ReportingPeriod
+    values: dict[str, Decimal]
+    forecast: Decimal | None
+    last_year: dict[str, Decimal]
+    change: Change | None
+    target: Target | None
+    baseline: Target | None
+    against_target: Decimal | None
+    against_baseline: Decimal | None
+    gender_gap: Decimal | None  # women minus men
+
+
+def _change(now: Decimal | None, before: Decimal | None) -> Change | None:
+    if now is None or before is None:
+        return None
+    relative = ((now - before) / abs(before) * 100).quantize(Decimal("0.1")) if before else None
+    return Change(now - before, relative)
+
+
+def indicator_comparison(*, indicator: Indicator, period: ReportingPeriod) -> IndicatorComparison:
+    """The period's outcome against the same period last year, the årsmål, the nollbasvärde and
+    between women and men."""
+    last_year_period = ReportingPeriod.objects.filter(
+        municipality_id=period.municipality_id,
+        definition_id=period.definition_id,
+        month=period.month,
+        year=period.year - 1,
+    ).first()
+    rows = Measurement.objects.filter(
+        indicator=indicator, period__in=[p for p in (period, last_year_period) if p]
+    ).values_list("period_id", "gender", "value")
+    values = {g: v for p, g, v in rows if p == period.pk}
+    last_year = {g: v for p, g, v in rows if last_year_period and p == last_year_period.pk}
+    forecast = (
+        Forecast.objects.filter(indicator=indicator, period=period)
+        .values_list("value", flat=True)
+        .first()
+    )
+    targets = list(Target.objects.filter(indicator=indicator, year__lte=period.year))
+    target = next(
+        (t for t in targets if t.kind == Target.Kind.ANNUAL and t.year == period.year), None
+    )
+    baselines = sorted((t for t in targets if t.kind == Target.Kind.BASELINE), key=lambda t: t.year)
+    baseline = baselines[-1] if baselines else None
+    total = values.get(Gender.TOTAL)
+    women, men = values.get(Gender.WOMEN), values.get(Gender.MEN)
+    return IndicatorComparison(
+        indicator=indicator,
+        period=period,
+        values=values,
+        forecast=forecast,
+        last_year=last_year,
+        change=_change(total, last_year.get(Gender.TOTAL)),
+        target=target,
+        baseline=baseline,
+        against_target=total - target.value
+        if total is not None and target and target.value is not None
+        else None,
+        against_baseline=total - baseline.value
+        if total is not None and baseline and baseline.value is not None
+        else None,
+        gender_gap=women - men if women is not None and men is not None else None,
+    )
