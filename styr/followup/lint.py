@@ -1,0 +1,275 @@
+"""Quality checks of a year's plan and follow-up against the model's rules (the röda tråd).
+
+`plan_lint` returns every finding for a municipality and year, each with a severity, the unit it
+belongs to and a Swedish message. It runs as a fixed set of queries, whatever the plan's size, so
+the whole of a large municipality is checked in one go. The interface and `styr lint` read the same
+list.
+"""
+
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from styr.governance.models import GoalLevel, GoalLevelParent
+from styr.organisation.models import Municipality, OrgUnit
+from styr.planning.models import Activity, Goal, GoalLink, Indicator, IndicatorGoal, Target
+
+from .models import Assessment, ReportingPeriod
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_LABELS = {ERROR: gettext_lazy("error"), WARNING: gettext_lazy("warning")}
+
+# Indicators about people should be split by women and men; these words give them away.
+PEOPLE = re.compile(
+    r"\b(elev|elever|barn|unga|ungdomar|invånare|brukare|anhöriga|boende|medarbetare|anställda|"
+    r"personal|personer|deltagare|kunder|patienter|vuxna|äldre|sökande|hushåll|medborgare|"
+    r"flickor|pojkar|kvinnor|män|hemtjänsttagare|studerande|besökare)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    kind: str
+    unit: OrgUnit
+    subject: str
+    message: str
+
+    @property
+    def severity_label(self) -> str:
+        return str(SEVERITY_LABELS[self.severity])
+
+
+def plan_lint(
+    *, municipality: Municipality, year: int, today: datetime.date | None = None
+) -> list[Finding]:
+    today = today or datetime.date.today()
+    checker = _Lint(municipality, year, today)
+    checker.run()
+    return sorted(
+        checker.findings,
+        key=lambda f: (f.unit.path, f.severity != ERROR, f.kind, f.subject),
+    )
+
+
+class _Lint:
+    def __init__(self, municipality: Municipality, year: int, today: datetime.date):
+        self.municipality = municipality
+        self.year = year
+        self.today = today
+        self.findings: list[Finding] = []
+
+    def add(self, severity: str, kind: str, unit: OrgUnit, subject: str, message: str) -> None:
+        self.findings.append(Finding(severity, kind, unit, subject, message))
+
+    def run(self) -> None:
+        m = self.municipality
+        self.goals = list(
+            Goal.objects.filter(municipality=m)
+            .in_force(self.year)
+            .select_related("unit__type", "level")
+        )
+        goal_ids = {g.pk for g in self.goals}
+        self.parents = Counter(
+            GoalLink.objects.filter(municipality=m, goal_id__in=goal_ids).values_list(
+                "goal_id", flat=True
+            )
+        )
+        self.children = Counter(
+            GoalLink.objects.filter(municipality=m, parent_id__in=goal_ids).values_list(
+                "parent_id", flat=True
+            )
+        )
+        links = list(
+            IndicatorGoal.objects.filter(municipality=m, goal_id__in=goal_ids).values_list(
+                "goal_id", "indicator_id"
+            )
+        )
+        self.indicators_per_goal = Counter(goal_id for goal_id, _i in links)
+        self.levels_of_indicator: dict[int, set[int]] = {}
+        level_of_goal = {g.pk: g.level_id for g in self.goals}
+        for goal_id, indicator_id in links:
+            self.levels_of_indicator.setdefault(indicator_id, set()).add(level_of_goal[goal_id])
+        self.levels = {lvl.pk: lvl for lvl in GoalLevel.objects.filter(municipality=m)}
+        self.parent_levels = set(
+            GoalLevelParent.objects.filter(municipality=m).values_list("parent_id", flat=True)
+        )
+        self._goals()
+        self._indicators()
+        self._activities()
+        self._deadlines()
+
+    def _goals(self) -> None:
+        for goal in self.goals:
+            level = goal.level
+            if level.parent_required and not self.parents[goal.pk]:
+                self.add(
+                    ERROR,
+                    "missing_parent",
+                    goal.unit,
+                    goal.code,
+                    _("%(level)s “%(title)s” is not linked to a parent goal (the röda tråd).")
+                    % {"level": level.name, "title": goal.title},
+                )
+            if level.pk in self.parent_levels and not self.children[goal.pk]:
+                self.add(
+                    WARNING,
+                    "not_broken_down",
+                    goal.unit,
+                    goal.code,
+                    _("%(level)s “%(title)s” has not been broken down by any unit below.")
+                    % {"level": level.name, "title": goal.title},
+                )
+            count = self.indicators_per_goal[goal.pk]
+            if count == 0 and not self.children[goal.pk]:
+                self.add(
+                    WARNING,
+                    "no_indicators",
+                    goal.unit,
+                    goal.code,
+                    _("“%(title)s” has no indicators and no goals below it to be followed up by.")
+                    % {"title": goal.title},
+                )
+            if level.max_indicators is not None and count > level.max_indicators:
+                self.add(
+                    ERROR,
+                    "too_many_indicators",
+                    goal.unit,
+                    goal.code,
+                    _("“%(title)s” has %(count)s indicators; a %(level)s may have at most %(max)s.")
+                    % {
+                        "title": goal.title,
+                        "count": count,
+                        "level": level.name,
+                        "max": level.max_indicators,
+                    },
+                )
+
+    def _indicators(self) -> None:
+        m = self.municipality
+        indicators = list(
+            Indicator.objects.filter(municipality=m, kind=Indicator.Kind.INDICATOR).select_related(
+                "unit"
+            )
+        )
+        targets = list(
+            Target.objects.filter(municipality=m).values_list(
+                "indicator_id", "kind", "year", "change"
+            )
+        )
+        annual = {
+            i for i, kind, year, _c in targets if kind == Target.Kind.ANNUAL and year == self.year
+        }
+        change_only = {
+            i
+            for i, kind, year, change in targets
+            if kind == Target.Kind.ANNUAL and year == self.year and change
+        }
+        baseline = {
+            i for i, kind, year, _c in targets if kind == Target.Kind.BASELINE and year <= self.year
+        }
+        milestone = {i for i, kind, _y, _c in targets if kind == Target.Kind.MILESTONE}
+        for indicator in indicators:
+            levels = [self.levels[pk] for pk in self.levels_of_indicator.get(indicator.pk, ())]
+            if indicator.pk not in annual:
+                self.add(
+                    WARNING,
+                    "no_target",
+                    indicator.unit,
+                    indicator.code,
+                    _("“%(name)s” has no årsmål for %(year)s.")
+                    % {"name": indicator.name, "year": self.year},
+                )
+            if indicator.pk in change_only and indicator.pk not in baseline:
+                strict = any(lvl.change_target_needs_baseline for lvl in levels)
+                self.add(
+                    ERROR if strict else WARNING,
+                    "change_without_baseline",
+                    indicator.unit,
+                    indicator.code,
+                    _("“%(name)s” only says increase or decrease, with no target or baseline.")
+                    % {"name": indicator.name},
+                )
+            needs_milestones = [lvl for lvl in levels if lvl.indicators_need_milestones]
+            if needs_milestones and indicator.pk not in milestone:
+                self.add(
+                    ERROR,
+                    "no_milestones",
+                    indicator.unit,
+                    indicator.code,
+                    _("“%(name)s” needs etappmål at the level %(level)s.")
+                    % {"name": indicator.name, "level": needs_milestones[0].name},
+                )
+            if not indicator.gender_split and PEOPLE.search(indicator.name):
+                self.add(
+                    WARNING,
+                    "no_gender_split",
+                    indicator.unit,
+                    indicator.code,
+                    _("“%(name)s” is about people but is not split by women and men.")
+                    % {"name": indicator.name},
+                )
+
+    def _activities(self) -> None:
+        first, last = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
+        activities = (
+            Activity.objects.filter(municipality=self.municipality, start__lte=last, end__gte=first)
+            .select_related("unit")
+            .prefetch_related("goals")
+        )
+        for activity in activities:
+            if not activity.responsible.strip():
+                self.add(
+                    ERROR,
+                    "activity_without_responsible",
+                    activity.unit,
+                    activity.code,
+                    _("The activity “%(title)s” has no responsible person.")
+                    % {"title": activity.title},
+                )
+            if not activity.goals.all():
+                self.add(
+                    WARNING,
+                    "activity_without_goal",
+                    activity.unit,
+                    activity.code,
+                    _("The activity “%(title)s” is not linked to any goal.")
+                    % {"title": activity.title},
+                )
+
+    def _deadlines(self) -> None:
+        periods = ReportingPeriod.objects.filter(
+            municipality=self.municipality, year=self.year, state=ReportingPeriod.State.OPEN
+        ).select_related("definition")
+        goals_by_unit: dict[int, list[Goal]] = {}
+        for goal in self.goals:
+            goals_by_unit.setdefault(goal.unit_id, []).append(goal)
+        for period in periods:
+            if "goals" not in period.definition.follows_up:
+                continue
+            assessed = set(
+                Assessment.objects.filter(period=period).values_list("goal_id", flat=True)
+            )
+            for goals in goals_by_unit.values():
+                unit = goals[0].unit
+                deadline = period.deadline_for(unit.type.key) if unit.type_id else None
+                if deadline is None or deadline >= self.today:
+                    continue
+                missing = [g for g in goals if g.pk not in assessed]
+                if missing:
+                    self.add(
+                        WARNING,
+                        "missed_deadline",
+                        unit,
+                        period.name,
+                        _(
+                            "%(period)s: %(count)s goal(s) not assessed; the deadline was "
+                            "%(deadline)s."
+                        )
+                        % {"period": period.name, "count": len(missing), "deadline": deadline},
+                    )
