@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from styr.governance.models import ActivityStatus, AssessmentValue, GovernanceModel
+from styr.governance.models import ActivityStatus, AssessmentValue, GoalLevel, GovernanceModel
 from styr.organisation.models import Municipality
-from styr.planning.models import Activity, Assignment, Goal, Indicator
+from styr.planning.models import Activity, Assignment, Goal, GoalLink, Indicator
 
 from .models import (
     ActivityReport,
@@ -389,3 +389,114 @@ def assessment_submit(
         for a in actions
     )
     return assessment
+
+
+# --- A new year ----------------------------------------------------------------------------------
+
+
+@dataclass
+class YearSummary:
+    periods: int
+    goals: int
+    activities: int
+
+
+def _successor_code(code: str, year: int) -> str:
+    root = code.removesuffix(f"-{year - 1}")
+    return f"{root[:34]}-{year}"
+
+
+@transaction.atomic
+def year_prepare(*, municipality: Municipality, year: int) -> YearSummary:
+    """Prepare a year's plan: its periods; last year's yearly goals copied as drafts linked to their
+    predecessors, with the same indicators (whose history goes on); unfinished activities carried
+    over. Goals of a mandate period or of several years simply stay in force. Running it again
+    creates nothing twice."""
+    created_periods = ReportingPeriod.objects.filter(municipality=municipality, year=year).count()
+    periods_generate(municipality=municipality, year=year)
+    created_periods = (
+        ReportingPeriod.objects.filter(municipality=municipality, year=year).count()
+        - created_periods
+    )
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    previous = (
+        Goal.objects.filter(municipality=municipality, level__validity=GoalLevel.Validity.YEAR)
+        .in_force(year - 1)
+        .filter(valid_to__lt=start, successors__isnull=True)
+        .prefetch_related("parent_links", "focus_areas", "directed_to", "indicators")
+    )
+    copies: dict[int, Goal] = {}
+    for goal in previous:
+        copies[goal.pk] = Goal.objects.create(
+            municipality=municipality,
+            code=_successor_code(goal.code, year),
+            level_id=goal.level_id,
+            unit_id=goal.unit_id,
+            title=goal.title,
+            description=goal.description,
+            texts=goal.texts,
+            valid_from=start,
+            valid_to=end,
+            status=Goal.Status.DRAFT,
+            predecessor=goal,
+        )
+    for goal in previous:
+        copy = copies[goal.pk]
+        for link in goal.parent_links.all():
+            parent = copies.get(link.parent_id)
+            GoalLink.objects.create(
+                municipality=municipality,
+                goal=copy,
+                parent_id=parent.pk if parent else link.parent_id,
+            )
+        copy.focus_areas.set(
+            goal.focus_areas.all(), through_defaults={"municipality": municipality}
+        )
+        copy.directed_to.set(
+            goal.directed_to.all(), through_defaults={"municipality": municipality}
+        )
+        copy.indicators.set(goal.indicators.all(), through_defaults={"municipality": municipality})
+    return YearSummary(created_periods, len(copies), _carry_over_activities(municipality, year))
+
+
+def _carry_over_activities(municipality: Municipality, year: int) -> int:
+    start = datetime.date(year, 1, 1)
+    done = set(
+        ActivityReport.objects.filter(
+            municipality=municipality, period__year__lt=year, status__is_done=True
+        ).values_list("activity_id", flat=True)
+    )
+    existing = set(
+        Activity.objects.filter(municipality=municipality).values_list("code", flat=True)
+    )
+    successors = dict(
+        Goal.objects.filter(municipality=municipality, valid_from=start)
+        .exclude(predecessor=None)
+        .values_list("predecessor_id", "pk")
+    )
+    carried = 0
+    last_year = Activity.objects.filter(
+        municipality=municipality, start__lt=start, end__gte=datetime.date(year - 1, 1, 1)
+    ).prefetch_related("goals")
+    for activity in last_year:
+        code = _successor_code(activity.code, year)
+        if activity.pk in done or code in existing or activity.end >= start:
+            continue
+        copy = Activity.objects.create(
+            municipality=municipality,
+            code=code,
+            title=activity.title,
+            description=activity.description,
+            unit_id=activity.unit_id,
+            responsible=activity.responsible,
+            origin=activity.origin,
+            start=start,
+            # The same day a year later: a planner revises it with the rest of the plan.
+            end=activity.end.replace(year=year, day=min(activity.end.day, 28))
+            if activity.end.month == 2
+            else activity.end.replace(year=year),
+        )
+        goal_ids = [successors.get(g.pk, g.pk) for g in activity.goals.all()]
+        copy.goals.set(goal_ids, through_defaults={"municipality": municipality})
+        carried += 1
+    return carried
