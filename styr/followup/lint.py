@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from styr.governance.models import GoalLevel, GoalLevelParent
 from styr.organisation.models import Municipality, OrgUnit
-from styr.planning.models import Activity, Goal, GoalLink, Indicator, IndicatorGoal, Target
+from styr.planning.models import (
+    Activity,
+    ActivityGoal,
+    Goal,
+    GoalLink,
+    Indicator,
+    IndicatorGoal,
+    Target,
+)
 
 from .models import Assessment, ReportingPeriod
 
@@ -57,6 +65,23 @@ def plan_lint(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A goal, indicator or activity as the checks need it."""
+
+    pk: int
+    code: str
+    title: str
+    unit: OrgUnit
+    level: GoalLevel | None = None
+    gender_split: bool = False
+    responsible: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
 class _Lint:
     def __init__(self, municipality: Municipality, year: int, today: datetime.date):
         self.municipality = municipality
@@ -69,33 +94,39 @@ class _Lint:
 
     def run(self) -> None:
         m = self.municipality
-        self.goals = list(
-            Goal.objects.filter(municipality=m)
-            .in_force(self.year)
-            .select_related("unit__type", "level")
-        )
-        goal_ids = {g.pk for g in self.goals}
+        # Plain rows, not model instances: a large municipality has tens of thousands of each.
+        self.units = {
+            u.pk: u for u in OrgUnit.objects.filter(municipality=m).select_related("type")
+        }
+        self.levels = {lvl.pk: lvl for lvl in GoalLevel.objects.filter(municipality=m)}
+        in_force = Goal.objects.filter(municipality=m).in_force(self.year)
+        self.goals = [
+            _Row(pk, code, title, self.units[unit_id], self.levels[level_id])
+            for pk, code, title, unit_id, level_id in in_force.values_list(
+                "pk", "code", "title", "unit_id", "level_id"
+            )
+        ]
+        in_force_ids = in_force.values("pk")
         self.parents = Counter(
-            GoalLink.objects.filter(municipality=m, goal_id__in=goal_ids).values_list(
+            GoalLink.objects.filter(municipality=m, goal__in=in_force_ids).values_list(
                 "goal_id", flat=True
             )
         )
         self.children = Counter(
-            GoalLink.objects.filter(municipality=m, parent_id__in=goal_ids).values_list(
+            GoalLink.objects.filter(municipality=m, parent__in=in_force_ids).values_list(
                 "parent_id", flat=True
             )
         )
         links = list(
-            IndicatorGoal.objects.filter(municipality=m, goal_id__in=goal_ids).values_list(
+            IndicatorGoal.objects.filter(municipality=m, goal__in=in_force_ids).values_list(
                 "goal_id", "indicator_id"
             )
         )
         self.indicators_per_goal = Counter(goal_id for goal_id, _i in links)
         self.levels_of_indicator: dict[int, set[int]] = {}
-        level_of_goal = {g.pk: g.level_id for g in self.goals}
+        level_of_goal = {g.pk: g.level.pk for g in self.goals}
         for goal_id, indicator_id in links:
             self.levels_of_indicator.setdefault(indicator_id, set()).add(level_of_goal[goal_id])
-        self.levels = {lvl.pk: lvl for lvl in GoalLevel.objects.filter(municipality=m)}
         self.parent_levels = set(
             GoalLevelParent.objects.filter(municipality=m).values_list("parent_id", flat=True)
         )
@@ -152,11 +183,12 @@ class _Lint:
 
     def _indicators(self) -> None:
         m = self.municipality
-        indicators = list(
-            Indicator.objects.filter(municipality=m, kind=Indicator.Kind.INDICATOR).select_related(
-                "unit"
-            )
-        )
+        indicators = [
+            _Row(pk, code, name, self.units[unit_id], None, gender_split)
+            for pk, code, name, unit_id, gender_split in Indicator.objects.filter(
+                municipality=m, kind=Indicator.Kind.INDICATOR
+            ).values_list("pk", "code", "name", "unit_id", "gender_split")
+        ]
         targets = list(
             Target.objects.filter(municipality=m).values_list(
                 "indicator_id", "kind", "year", "change"
@@ -217,29 +249,33 @@ class _Lint:
 
     def _activities(self) -> None:
         first, last = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
-        activities = (
-            Activity.objects.filter(municipality=self.municipality, start__lte=last, end__gte=first)
-            .select_related("unit")
-            .prefetch_related("goals")
+        in_year = Activity.objects.filter(
+            municipality=self.municipality, start__lte=last, end__gte=first
         )
-        for activity in activities:
-            if not activity.responsible.strip():
+        linked = set(
+            ActivityGoal.objects.filter(
+                municipality=self.municipality, activity__in=in_year.values("pk")
+            ).values_list("activity_id", flat=True)
+        )
+        for pk, code, title, unit_id, responsible in in_year.values_list(
+            "pk", "code", "title", "unit_id", "responsible"
+        ):
+            unit = self.units[unit_id]
+            if not responsible.strip():
                 self.add(
                     ERROR,
                     "activity_without_responsible",
-                    activity.unit,
-                    activity.code,
-                    _("The activity “%(title)s” has no responsible person.")
-                    % {"title": activity.title},
+                    unit,
+                    code,
+                    _("The activity “%(title)s” has no responsible person.") % {"title": title},
                 )
-            if not activity.goals.all():
+            if pk not in linked:
                 self.add(
                     WARNING,
                     "activity_without_goal",
-                    activity.unit,
-                    activity.code,
-                    _("The activity “%(title)s” is not linked to any goal.")
-                    % {"title": activity.title},
+                    unit,
+                    code,
+                    _("The activity “%(title)s” is not linked to any goal.") % {"title": title},
                 )
 
     def _deadlines(self) -> None:
@@ -248,7 +284,7 @@ class _Lint:
         ).select_related("definition")
         goals_by_unit: dict[int, list[Goal]] = {}
         for goal in self.goals:
-            goals_by_unit.setdefault(goal.unit_id, []).append(goal)
+            goals_by_unit.setdefault(goal.unit.pk, []).append(goal)
         for period in periods:
             if "goals" not in period.definition.follows_up:
                 continue
