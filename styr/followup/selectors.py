@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
-from styr.governance.models import AssessmentValue, FocusArea
+from styr.governance.models import AssessmentValue, FocusArea, GoalLevel
 from styr.organisation.models import Municipality, OrgUnit
 from styr.planning.models import Goal, GoalLink, Indicator, Target
 
@@ -236,3 +236,77 @@ def indicator_comparison(*, indicator: Indicator, period: ReportingPeriod) -> In
         else None,
         gender_gap=women - men if women is not None and men is not None else None,
     )
+
+
+# --- Overall judgements (e.g. god ekonomisk hushållning) -----------------------------------------
+
+
+@dataclass
+class OverallPart:
+    levels: list[str]
+    goals: int
+    assessed: int
+    met: int
+    min_share: Decimal
+
+    @property
+    def share(self) -> Decimal:
+        return (
+            (Decimal(self.met) / self.goals).quantize(Decimal("0.01")) if self.goals else Decimal(0)
+        )
+
+    @property
+    def reached(self) -> bool:
+        return self.goals > 0 and self.share >= self.min_share
+
+
+@dataclass
+class OverallJudgement:
+    key: str
+    name: str
+    parts: list[OverallPart]
+
+    @property
+    def complete(self) -> bool:
+        """Every goal it rests on has been assessed for the period."""
+        return all(p.assessed == p.goals for p in self.parts)
+
+    @property
+    def reached(self) -> bool:
+        return all(p.reached for p in self.parts)
+
+
+def overall_judgements(*, period: ReportingPeriod) -> list[OverallJudgement]:
+    """The model's judgements over whole levels for a period, by the shares of goals met."""
+    rule = period.definition.model.assessment_rule or {}
+    specs = rule.get("overall", [])
+    if not specs:
+        return []
+    levels = {
+        lvl.key: lvl for lvl in GoalLevel.objects.filter(municipality_id=period.municipality_id)
+    }
+    goals = Goal.objects.filter(municipality_id=period.municipality_id).in_force(period.year)
+    per_level = dict(goals.order_by().values_list("level__key").annotate(n=Count("pk")))
+    assessed = {
+        (key, met): n
+        for key, met, n in Assessment.objects.filter(period=period, goal__in=goals.values("pk"))
+        .order_by()
+        .values_list("goal__level__key", "value__is_met")
+        .annotate(n=Count("pk"))
+    }
+    judgements = []
+    for spec in specs:
+        parts = []
+        for part in spec["all_of"]:
+            keys = part["levels"]
+            parts.append(
+                OverallPart(
+                    levels=[levels[k].name_plural for k in keys if k in levels],
+                    goals=sum(per_level.get(k, 0) for k in keys),
+                    assessed=sum(assessed.get((k, m), 0) for k in keys for m in (True, False)),
+                    met=sum(assessed.get((k, True), 0) for k in keys),
+                    min_share=Decimal(str(part["min_share"])),
+                )
+            )
+        judgements.append(OverallJudgement(spec["key"], spec["name"], parts))
+    return judgements

@@ -240,7 +240,10 @@ class _Loader:
                 "name": spec.model.name,
                 "vision": spec.model.vision,
                 "first_mandate_year": spec.model.first_mandate_year,
-                "assessment_rule": spec.assessment.rule.model_dump(),
+                "assessment_rule": {
+                    **spec.assessment.rule.model_dump(),
+                    "overall": [o.model_dump() for o in spec.assessment.overall],
+                },
                 "source_name": Path(self.name).name,
                 "source_sha256": hashlib.sha256(self.text.encode()).hexdigest(),
                 "source_text": self.text,

@@ -3,7 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from styr.followup.selectors import fulfilment, fulfilment_trend, indicator_comparison
+from styr.followup.selectors import (
+    fulfilment,
+    fulfilment_trend,
+    indicator_comparison,
+    overall_judgements,
+)
 from styr.followup.services import (
     CorrectiveActionInput,
     assessment_submit,
@@ -119,3 +124,23 @@ def test_comparison_with_last_year_target_baseline_and_gender(stockholm):
     assert comparison.against_target == -2
     assert comparison.against_baseline == 2
     assert comparison.gender_gap == 7
+
+
+def test_lommas_god_ekonomisk_hushallning_needs_both_levels_mainly_met(preset_factory):
+    lomma = preset_factory("lomma")
+    delar = lomma.period("delar")
+    financial = {f"FM-{i}": "uppfyllt" for i in (1, 2, 3)}
+    assess(lomma, delar, {**financial, "RM-1": "uppfyllt", "RM-2": "uppfyllt", "RM-3": "delvis"})
+    [judgement] = overall_judgements(period=delar)
+    assert judgement.name == "God ekonomisk hushållning"
+    financial_part, directed_part = judgement.parts
+    assert (financial_part.met, financial_part.goals, financial_part.reached) == (3, 3, True)
+    assert (directed_part.met, directed_part.share) == (2, Decimal("0.67"))
+    assert not judgement.reached  # 2 of 3 riktade mål is less than three quarters
+    assess(lomma, delar, {"RM-3": "uppfyllt"})
+    [judgement] = overall_judgements(period=delar)
+    assert judgement.reached and judgement.complete
+
+
+def test_a_model_without_overall_judgements_has_none(stockholm):
+    assert overall_judgements(period=stockholm.period("t1")) == []

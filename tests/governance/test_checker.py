@@ -171,3 +171,15 @@ def test_a_target_value_with_too_many_decimals_is_refused(example_text):
     [problem] = problems_for(broken)
     assert problem.field == "indicators[0].targets[0].value"
     assert "högst 4 decimaler" in problem.message
+
+
+def test_an_overall_judgement_must_name_existing_levels(example_text):
+    broken = example_text.replace(
+        "    tolerance_percent: 2\n",
+        "    tolerance_percent: 2\n  overall:\n    - key: geh\n"
+        "      name: God ekonomisk hushållning\n"
+        "      all_of:\n        - {levels: [finansiellt], min_share: 0.75}\n",
+    )
+    [problem] = problems_for(broken)
+    assert problem.field == "assessment.overall[0].all_of[0].levels[0]"
+    assert "finansiellt" in problem.message

@@ -265,6 +265,15 @@ class _Rules:
                         )
 
     def _assessment(self) -> None:
+        for i, overall in enumerate(self.spec.assessment.overall):
+            for j, part in enumerate(overall.all_of):
+                for k, level in enumerate(part.levels):
+                    self._ref(
+                        ("assessment", "overall", i, "all_of", j, "levels", k),
+                        level,
+                        self.levels,
+                        _("The goal level"),
+                    )
         rule = self.spec.assessment.rule
         for i, threshold in enumerate(rule.thresholds):
             self._ref(

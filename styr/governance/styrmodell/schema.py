@@ -123,9 +123,24 @@ class AssessmentRuleSpec(Strict):
     tolerance_percent: float = Field(default=0, ge=0, le=100)
 
 
+class OverallPartSpec(Strict):
+    levels: list[Key] = Field(min_length=1)
+    min_share: float = Field(ge=0, le=1)
+
+
+class OverallSpec(Strict):
+    """A judgement over whole levels, e.g. Lomma's god ekonomisk hushållning: reached when the
+    financial goals and the riktade mål are each "huvudsakligen" met."""
+
+    key: Key
+    name: Text
+    all_of: list[OverallPartSpec] = Field(min_length=1)
+
+
 class AssessmentSpec(Strict):
     scale: list[ScaleValueSpec] = Field(min_length=2)
     rule: AssessmentRuleSpec
+    overall: list[OverallSpec] = []
 
 
 class ActivityStatusSpec(Strict):
