@@ -15,7 +15,7 @@ from django.db import transaction
 
 from styr.governance.models import ActivityStatus, AssessmentValue
 from styr.organisation.models import Municipality
-from styr.planning.models import Activity, Assignment, Goal, GoalLink, Indicator, Target
+from styr.planning.models import Activity, Assignment, Goal, Indicator, Target
 
 from .models import Assessment, ReportingPeriod
 from .rule import assessment_suggest
@@ -24,6 +24,7 @@ from .services import (
     activity_report,
     assessment_submit,
     assignment_report,
+    goals_copy_to_year,
     measurement_report,
     period_decide,
     periods_generate,
@@ -71,44 +72,19 @@ def demo_followup(
 
 def _previous_year_goals(municipality: Municipality, year: int) -> None:
     """The presets describe `year`; give last year its own goals to follow up, as predecessors."""
-    start, end = datetime.date(year - 1, 1, 1), datetime.date(year - 1, 12, 31)
-    goals = list(
-        Goal.objects.filter(municipality=municipality, valid_from__gt=end, predecessor=None)
-        .exclude(status=Goal.Status.DRAFT)
-        .prefetch_related("parent_links", "focus_areas", "directed_to", "indicators")
+    later = Goal.objects.filter(
+        municipality=municipality,
+        valid_from__gt=datetime.date(year - 1, 12, 31),
+        predecessor=None,
+    ).exclude(status=Goal.Status.DRAFT)
+    copies = goals_copy_to_year(
+        goals=later,
+        year=year - 1,
+        status=Goal.Status.CLOSED,
+        code_for=lambda goal: f"{goal.code[:34]}-{year - 1}",
     )
-    copies = {}
-    for goal in goals:
-        code = f"{goal.code[:34]}-{year - 1}"
-        copy, _created = Goal.objects.get_or_create(
-            municipality=municipality,
-            code=code,
-            defaults={
-                "level_id": goal.level_id,
-                "unit_id": goal.unit_id,
-                "title": goal.title,
-                "description": goal.description,
-                "texts": goal.texts,
-                "valid_from": start,
-                "valid_to": end,
-                "status": Goal.Status.CLOSED,
-            },
-        )
-        copies[goal.pk] = copy
-    for goal in goals:
-        copy = copies[goal.pk]
-        for link in goal.parent_links.all():
-            parent = copies.get(link.parent_id)
-            GoalLink.objects.get_or_create(
-                municipality=municipality,
-                goal=copy,
-                parent_id=parent.pk if parent else link.parent_id,
-            )
-        through = {"municipality": municipality}
-        copy.focus_areas.set(goal.focus_areas.all(), through_defaults=through)
-        copy.directed_to.set(goal.directed_to.all(), through_defaults=through)
-        copy.indicators.set(goal.indicators.all(), through_defaults=through)
-        goal.predecessor = copy
+    for goal in later:
+        goal.predecessor = copies[goal.pk]
         goal.save(update_fields=["predecessor", "updated_at"])
 
 

@@ -103,6 +103,32 @@ class ReportingPeriod(TenantModel):
         return self.ends_on + datetime.timedelta(days=days)
 
 
+class Reported(TenantModel):
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class StatusReport(Reported):
+    """The status of an activity or an assignment at a period, on the model's scale."""
+
+    status = models.ForeignKey(
+        ActivityStatus, on_delete=models.PROTECT, related_name="+", verbose_name=_("status")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Gender(models.TextChoices):
     # As Kolada writes them.
     TOTAL = "T", _("total")
@@ -110,7 +136,7 @@ class Gender(models.TextChoices):
     MEN = "M", _("men")
 
 
-class Measurement(TenantModel):
+class Measurement(Reported):
     """An indicator's outcome (utfall) for one unit, one period and one gender."""
 
     class Source(models.TextChoices):
@@ -139,14 +165,6 @@ class Measurement(TenantModel):
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
 
     class Meta:
         verbose_name = _("outcome")
@@ -162,7 +180,7 @@ class Measurement(TenantModel):
         return f"{self.indicator} {self.period} {self.gender}: {self.value}"
 
 
-class Forecast(TenantModel):
+class Forecast(Reported):
     """The unit's forecast of the year's outcome (prognos helår) at one period, with its comment."""
 
     indicator = models.ForeignKey(
@@ -179,14 +197,6 @@ class Forecast(TenantModel):
     )
     value = models.DecimalField(_("forecast for the year"), null=True, blank=True, **VALUE_DIGITS)
     comment = models.TextField(_("comment"), blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
 
     class Meta:
         verbose_name = _("forecast")
@@ -201,7 +211,8 @@ class Forecast(TenantModel):
         return f"{self.indicator} {self.period}: {self.value}"
 
 
-class ActivityReport(TenantModel):
+class ActivityReport(StatusReport):
+    subject_field = "activity"
     activity = models.ForeignKey(
         Activity, on_delete=models.PROTECT, related_name="reports", verbose_name=_("activity")
     )
@@ -210,18 +221,6 @@ class ActivityReport(TenantModel):
         on_delete=models.PROTECT,
         related_name="activity_reports",
         verbose_name=_("period"),
-    )
-    status = models.ForeignKey(
-        ActivityStatus, on_delete=models.PROTECT, related_name="+", verbose_name=_("status")
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reported by"),
     )
 
     class Meta:
@@ -237,7 +236,8 @@ class ActivityReport(TenantModel):
         return f"{self.activity} {self.period}: {self.status}"
 
 
-class AssignmentReport(TenantModel):
+class AssignmentReport(StatusReport):
+    subject_field = "assignment"
     assignment = models.ForeignKey(
         Assignment, on_delete=models.PROTECT, related_name="reports", verbose_name=_("assignment")
     )
@@ -246,18 +246,6 @@ class AssignmentReport(TenantModel):
         on_delete=models.PROTECT,
         related_name="assignment_reports",
         verbose_name=_("period"),
-    )
-    status = models.ForeignKey(
-        ActivityStatus, on_delete=models.PROTECT, related_name="+", verbose_name=_("status")
-    )
-    comment = models.TextField(_("comment"), blank=True)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reported by"),
     )
 
     class Meta:

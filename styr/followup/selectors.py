@@ -58,12 +58,15 @@ def goal_descendant_ids(*, goal: Goal) -> set[int]:
 def goals_in_scope(
     *,
     municipality: Municipality,
-    year: int,
+    year: int | None,
     unit: OrgUnit | None = None,
     focus_area: FocusArea | None = None,
     goal: Goal | None = None,
 ) -> QuerySet[Goal]:
-    goals = Goal.objects.filter(municipality=municipality).in_force(year)
+    """The goals of a roll-up: in force during `year` (any year when None), within the scope."""
+    goals = Goal.objects.filter(municipality=municipality)
+    if year is not None:
+        goals = goals.in_force(year)
     if unit is not None:
         goals = goals.in_subtree(unit)
     if focus_area is not None:
@@ -137,13 +140,10 @@ def fulfilment_trend(
         .select_related("definition")
         .order_by("year", "month", "definition__order")
     )
-    goals = Goal.objects.filter(municipality=municipality)
-    if unit is not None:
-        goals = goals.in_subtree(unit)
-    if focus_area is not None:
-        goals = goals.filter(focus_areas=focus_area)
-    if goal is not None:
-        goals = goals.filter(pk__in=goal_descendant_ids(goal=goal))
+    # Any goal in scope: an assessment in a period shows that its goal was in force then.
+    goals = goals_in_scope(
+        municipality=municipality, year=None, unit=unit, focus_area=focus_area, goal=goal
+    )
     rows = (
         Assessment.objects.filter(
             municipality=municipality, period__in=periods, goal__in=goals.values("pk")

@@ -253,8 +253,10 @@ def measurement_report(
 # --- Activities and assignments -----------------------------------------------------------------
 
 
-def _status_for(status: ActivityStatus, municipality_id: int, comment: str) -> None:
-    if status.municipality_id != municipality_id:
+def _status_report(model, subject: str, item, period, status, comment: str, acting_user):
+    """Activities and assignments are followed up alike: a status, and a comment on deviation."""
+    _refuse_unless_open(period, subject, item.municipality_id)
+    if status.municipality_id != item.municipality_id:
         raise ValidationError({"status": _("The status belongs to another municipality.")})
     if status.is_deviation and not comment.strip():
         raise ValidationError(
@@ -263,6 +265,13 @@ def _status_for(status: ActivityStatus, municipality_id: int, comment: str) -> N
                 % {"status": status.label}
             }
         )
+    report, _created = model.objects.update_or_create(
+        municipality_id=item.municipality_id,
+        period=period,
+        **{model.subject_field: item},
+        defaults={"status": status, "comment": comment.strip(), "reported_by": acting_user},
+    )
+    return report
 
 
 @transaction.atomic
@@ -274,15 +283,9 @@ def activity_report(
     comment: str = "",
     acting_user=None,
 ) -> ActivityReport:
-    _refuse_unless_open(period, "activities", activity.municipality_id)
-    _status_for(status, activity.municipality_id, comment)
-    report, _created = ActivityReport.objects.update_or_create(
-        municipality_id=activity.municipality_id,
-        period=period,
-        activity=activity,
-        defaults={"status": status, "comment": comment.strip(), "reported_by": acting_user},
+    return _status_report(
+        ActivityReport, "activities", activity, period, status, comment, acting_user
     )
-    return report
 
 
 @transaction.atomic
@@ -294,15 +297,9 @@ def assignment_report(
     comment: str = "",
     acting_user=None,
 ) -> AssignmentReport:
-    _refuse_unless_open(period, "assignments", assignment.municipality_id)
-    _status_for(status, assignment.municipality_id, comment)
-    report, _created = AssignmentReport.objects.update_or_create(
-        municipality_id=assignment.municipality_id,
-        period=period,
-        assignment=assignment,
-        defaults={"status": status, "comment": comment.strip(), "reported_by": acting_user},
+    return _status_report(
+        AssignmentReport, "assignments", assignment, period, status, comment, acting_user
     )
-    return report
 
 
 # --- Goal assessments --------------------------------------------------------------------------
@@ -418,45 +415,54 @@ def year_prepare(*, municipality: Municipality, year: int) -> YearSummary:
         ReportingPeriod.objects.filter(municipality=municipality, year=year).count()
         - created_periods
     )
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     previous = (
         Goal.objects.filter(municipality=municipality, level__validity=GoalLevel.Validity.YEAR)
         .in_force(year - 1)
-        .filter(valid_to__lt=start, successors__isnull=True)
-        .prefetch_related("parent_links", "focus_areas", "directed_to", "indicators")
+        .filter(valid_to__lt=datetime.date(year, 1, 1), successors__isnull=True)
     )
+    copies = goals_copy_to_year(
+        goals=previous,
+        year=year,
+        status=Goal.Status.DRAFT,
+        code_for=lambda goal: _successor_code(goal.code, year),
+    )
+    for goal_pk, copy in copies.items():
+        copy.predecessor_id = goal_pk
+        copy.save(update_fields=["predecessor", "updated_at"])
+    return YearSummary(created_periods, len(copies), _carry_over_activities(municipality, year))
+
+
+def goals_copy_to_year(*, goals, year: int, status: str, code_for) -> dict[int, Goal]:
+    """Copy goals into `year` with their röda tråd: a parent that is copied too is replaced by its
+    copy; focus areas, the units a goal is directed to and its indicators come along. Returns the
+    copies by the original's pk."""
+    goals = list(goals.prefetch_related("parent_links", "focus_areas", "directed_to", "indicators"))
     copies: dict[int, Goal] = {}
-    for goal in previous:
+    for goal in goals:
         copies[goal.pk] = Goal.objects.create(
-            municipality=municipality,
-            code=_successor_code(goal.code, year),
+            municipality_id=goal.municipality_id,
+            code=code_for(goal),
             level_id=goal.level_id,
             unit_id=goal.unit_id,
             title=goal.title,
             description=goal.description,
             texts=goal.texts,
-            valid_from=start,
-            valid_to=end,
-            status=Goal.Status.DRAFT,
-            predecessor=goal,
+            valid_from=datetime.date(year, 1, 1),
+            valid_to=datetime.date(year, 12, 31),
+            status=status,
         )
-    for goal in previous:
+    for goal in goals:
         copy = copies[goal.pk]
+        through = {"municipality_id": goal.municipality_id}
         for link in goal.parent_links.all():
             parent = copies.get(link.parent_id)
             GoalLink.objects.create(
-                municipality=municipality,
-                goal=copy,
-                parent_id=parent.pk if parent else link.parent_id,
+                goal=copy, parent_id=parent.pk if parent else link.parent_id, **through
             )
-        copy.focus_areas.set(
-            goal.focus_areas.all(), through_defaults={"municipality": municipality}
-        )
-        copy.directed_to.set(
-            goal.directed_to.all(), through_defaults={"municipality": municipality}
-        )
-        copy.indicators.set(goal.indicators.all(), through_defaults={"municipality": municipality})
-    return YearSummary(created_periods, len(copies), _carry_over_activities(municipality, year))
+        copy.focus_areas.set(goal.focus_areas.all(), through_defaults=through)
+        copy.directed_to.set(goal.directed_to.all(), through_defaults=through)
+        copy.indicators.set(goal.indicators.all(), through_defaults=through)
+    return copies
 
 
 def _carry_over_activities(municipality: Municipality, year: int) -> int:

@@ -4,6 +4,11 @@ from django.utils.translation import gettext as _
 from styr.organisation.models import Municipality
 
 
+def add_municipality_and_year(parser) -> None:
+    parser.add_argument("--municipality", required=True, metavar="KOD")
+    parser.add_argument("--year", required=True, type=int, metavar="ÅR")
+
+
 def municipality_by_code(code: str) -> Municipality:
     try:
         return Municipality.objects.get(code=code)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from styr.followup.lint import ERROR, plan_lint
 
-from ._options import municipality_by_code
+from ._options import add_municipality_and_year, municipality_by_code
 
 
 class Command(BaseCommand):
@@ -15,8 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--municipality", required=True, metavar="KOD")
-        parser.add_argument("--year", required=True, type=int, metavar="ÅR")
+        add_municipality_and_year(parser)
 
     def handle(self, *args, municipality, year, **options):
         found = plan_lint(municipality=municipality_by_code(municipality), year=year)
