@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "styr.governance",
     "styr.planning",
     "styr.followup",
+    "styr.access",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 the period's state (a decided period is locked). Periods are closed and reopened by actions."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from styr.core.admin import TenantAdmin
@@ -34,10 +34,12 @@ def _apply(modeladmin, request, queryset, service, done_message):
     changed = 0
     for period in queryset:
         try:
-            service(period=period)
+            service(period=period, acting_user=request.user)
             changed += 1
         except ValidationError as error:
             modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        except PermissionDenied as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
     if changed:
         modeladmin.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
 

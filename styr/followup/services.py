@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from styr.access.policy import Action, require
 from styr.governance.models import ActivityStatus, AssessmentValue, GoalLevel, GovernanceModel
 from styr.organisation.models import Municipality
 from styr.planning.models import Activity, Assignment, Goal, GoalLink, Indicator
@@ -52,14 +53,16 @@ def periods_generate(*, municipality: Municipality, year: int) -> list[Reporting
     return sorted(periods, key=lambda p: (p.month, p.definition.order))
 
 
-def period_close(*, period: ReportingPeriod) -> ReportingPeriod:
+def period_close(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
+    require(acting_user, Action.ADMINISTER, period)
     _refuse_if_decided(period)
     period.state = ReportingPeriod.State.CLOSED
     period.save(update_fields=["state", "updated_at"])
     return period
 
 
-def period_reopen(*, period: ReportingPeriod) -> ReportingPeriod:
+def period_reopen(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
+    require(acting_user, Action.ADMINISTER, period)
     _refuse_if_decided(period)
     period.state = ReportingPeriod.State.OPEN
     period.save(update_fields=["state", "updated_at"])
@@ -67,9 +70,10 @@ def period_reopen(*, period: ReportingPeriod) -> ReportingPeriod:
 
 
 def period_decide(
-    *, period: ReportingPeriod, decided_on: datetime.date, reference: str
+    *, period: ReportingPeriod, decided_on: datetime.date, reference: str, acting_user=None
 ) -> ReportingPeriod:
     """Record the decision (e.g. "KF 2026-06-15 § 87"); from now on the period is locked."""
+    require(acting_user, Action.ADMINISTER, period)
     _refuse_if_decided(period)
     if not reference.strip():
         raise ValidationError(
@@ -166,6 +170,7 @@ def measurement_report(
     `values` maps T/K/M to a number or None (None clears what was there). For an indicator split by
     gender whose measure is additive, T is derived from K and M when both are given.
     """
+    require(acting_user, Action.REPORT, indicator)
     _refuse_unless_open(period, "indicators", indicator.municipality_id)
     allowed = {g.value for g in Gender} if indicator.gender_split else {Gender.TOTAL.value}
     unknown = set(values) - allowed
@@ -255,6 +260,7 @@ def measurement_report(
 
 def _status_report(model, subject: str, item, period, status, comment: str, acting_user):
     """Activities and assignments are followed up alike: a status, and a comment on deviation."""
+    require(acting_user, Action.REPORT, item)
     _refuse_unless_open(period, subject, item.municipality_id)
     if status.municipality_id != item.municipality_id:
         raise ValidationError({"status": _("The status belongs to another municipality.")})
@@ -329,6 +335,7 @@ def assessment_submit(
     A choice that differs from the suggestion needs a motivation; a goal not fully met needs
     åtgärder (what, who, by when); at the year's final period also how the work goes on next year.
     """
+    require(acting_user, Action.REPORT, goal)
     _refuse_unless_open(period, "goals", goal.municipality_id)
     if value.municipality_id != goal.municipality_id:
         raise ValidationError({"value": _("The assessment value belongs to another municipality.")})

@@ -6,6 +6,7 @@ indexed prefix lookup on (municipality, path) and tree order is simply path orde
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
@@ -191,3 +192,47 @@ class OrgUnit(TenantModel):
                     path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
                     depth=F("depth") + (new_depth - old_depth),
                 )
+
+
+class Role(models.TextChoices):
+    READER = "reader", _("reader")
+    REPORTER = "reporter", _("reporter")
+    PLANNER = "planner", _("planner")
+    APPROVER = "approver", _("approver")
+    ADMINISTRATOR = "administrator", _("administrator")
+
+
+class RoleGrant(TenantModel):
+    """A role a user holds on a unit; it covers the unit and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+        verbose_name=_("user"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+
+    class Meta:
+        ordering = ["municipality_id", "user_id", "unit__path"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "user", "unit", "role"], name="rolegrant_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"

@@ -1,0 +1,138 @@
+"""The one permission policy. A role granted on a unit covers the unit and everything below it.
+
+`can(user, action, obj)` answers "may this user do this to this object"; `units_visible_to` and
+`visible_to` answer "which objects may this user see" from the same grants, so a list never shows
+what a detail page would refuse. Services, views, the API and the admin all ask here.
+
+- läsare (reader): view
+- rapportör (reporter): view, report follow-up
+- planerare (planner): view, draft goals, indicators, targets and activities
+- godkännare (approver): view, approve the plans and reports of the units below the grant's unit
+- administratör (administrator): all of it, and the municipality's settings, users and styrmodell
+- a superuser may do everything everywhere.
+
+Everyone with a role in a municipality also sees the units above their own, so the röda tråd from
+the vision down to their unit is never cut off.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet, TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from styr.organisation.models import PATH_SEPARATOR, OrgUnit, Role, RoleGrant
+
+
+class Action(TextChoices):
+    VIEW = "view", gettext_lazy("view")
+    REPORT = "report", gettext_lazy("report follow-up")
+    PLAN = "plan", gettext_lazy("plan")
+    APPROVE = "approve", gettext_lazy("approve")
+    ADMINISTER = "administer", gettext_lazy("administer")
+
+
+ROLE_ACTIONS = {
+    Role.READER: {Action.VIEW},
+    Role.REPORTER: {Action.VIEW, Action.REPORT},
+    Role.PLANNER: {Action.VIEW, Action.PLAN},
+    Role.APPROVER: {Action.VIEW, Action.APPROVE},
+    Role.ADMINISTRATOR: set(Action),
+}
+
+
+def _grants(user) -> list[tuple[int, str, str]]:
+    """(municipality, unit path, role) for each of the user's grants, read once per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_styr_grants", None)
+    if cached is None:
+        cached = list(
+            RoleGrant.objects.filter(user=user).values_list("municipality_id", "unit__path", "role")
+        )
+        user._styr_grants = cached
+    return cached
+
+
+def unit_of(obj) -> OrgUnit | None:
+    """The unit an object belongs to, for the policy. None for municipality-wide objects."""
+    if isinstance(obj, OrgUnit):
+        return obj
+    for attribute in ("unit", "assignee"):
+        if hasattr(obj, f"{attribute}_id"):
+            return getattr(obj, attribute)
+    for owner in ("indicator", "activity", "assignment", "goal", "assessment"):
+        if hasattr(obj, f"{owner}_id"):
+            return unit_of(getattr(obj, owner))
+    return None
+
+
+def _allows(role: str, action: str) -> bool:
+    return action in ROLE_ACTIONS[Role(role)]
+
+
+def can(user, action: str, obj) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    municipality_id = obj.municipality_id
+    grants = [g for g in _grants(user) if g[0] == municipality_id]
+    unit = unit_of(obj)
+    if unit is None:
+        # Municipality-wide (a reporting period, the styrmodell): anyone in it may view; its
+        # state and settings belong to the administrator of the whole organisation.
+        if action == Action.VIEW:
+            return bool(grants)
+        return any(
+            _allows(role, action) and path.count(PATH_SEPARATOR) == 1 for _m, path, role in grants
+        )
+    for _m, path, role in grants:
+        if not _allows(role, action):
+            continue
+        if action == Action.APPROVE:
+            # A godkännare approves what the units below have done, not their own.
+            if unit.path.startswith(path) and unit.path != path:
+                return True
+        elif unit.path.startswith(path):
+            return True
+    if action == Action.VIEW:
+        # The units above one's own: the röda tråd upwards.
+        return any(path.startswith(unit.path) for _m, path, _role in grants)
+    return False
+
+
+def require(user, action: str, obj) -> None:
+    """Refuse with a Swedish message unless the user may do this. None is the system itself
+    (commands, the demo, imports run by an operator)."""
+    if user is None:
+        return
+    if not can(user, action, obj):
+        raise PermissionDenied(
+            _("You may not %(action)s here: %(object)s.")
+            % {"action": Action(action).label, "object": obj}
+        )
+
+
+def units_visible_to(user, queryset: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:
+    queryset = OrgUnit.objects.all() if queryset is None else queryset
+    return visible_to(user, queryset, unit_field=None)
+
+
+def visible_to(user, queryset: QuerySet, unit_field: str | None = "unit") -> QuerySet:
+    """The rows of `queryset` the user may see: in the subtree of a grant, or above it."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    grants = _grants(user)
+    if not grants:
+        return queryset.none()
+    prefix = f"{unit_field}__" if unit_field else ""
+    conditions = []
+    for municipality_id, path, _role in grants:
+        parts = path.split(PATH_SEPARATOR)[:-1]
+        above = [PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts))]
+        conditions.append(
+            Q(**{f"{prefix}municipality_id": municipality_id})
+            & (Q(**{f"{prefix}path__startswith": path}) | Q(**{f"{prefix}path__in": above}))
+        )
+    return queryset.filter(reduce(or_, conditions))
