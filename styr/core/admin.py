@@ -7,10 +7,13 @@ Units are chosen from the tree: grouped by municipality, indented by depth, in t
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import UniqueConstraint
 from django.forms.models import BaseInlineFormSet, ModelChoiceIterator
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from .history import object_history
 from .models import TenantModel
 
 
@@ -72,6 +75,24 @@ class _TenantChoices:
 
 class TenantAdmin(_TenantChoices, admin.ModelAdmin):
     list_filter = ["municipality"]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Styr's own history where the model keeps one: who, when, each field before and after."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not hasattr(obj, "history"):
+            return super().history_view(request, object_id, extra_context)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("History: %(object)s") % {"object": obj},
+            "subtitle": None,
+            "object": obj,
+            "opts": self.model._meta,
+            "entries": object_history(obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/styr_history.html", context)
 
 
 class TenantInlineFormSet(BaseInlineFormSet):

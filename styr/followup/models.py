@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styr.core.history import track_history
 from styr.core.models import TenantModel
 from styr.governance.models import ActivityStatus, AssessmentValue, PeriodDefinition
 from styr.organisation.models import OrgUnit
@@ -55,6 +56,8 @@ class ReportingPeriod(TenantModel):
     decision_reference = models.CharField(
         _("decision"), max_length=200, blank=True, help_text=_("Body, meeting and paragraph.")
     )
+
+    history = track_history()
 
     class Meta:
         ordering = ["municipality_id", "year", "month", "definition__order"]
@@ -166,6 +169,8 @@ class Measurement(Reported):
         _("source"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
 
+    history = track_history()
+
     class Meta:
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
@@ -198,6 +203,8 @@ class Forecast(Reported):
     value = models.DecimalField(_("forecast for the year"), null=True, blank=True, **VALUE_DIGITS)
     comment = models.TextField(_("comment"), blank=True)
 
+    history = track_history()
+
     class Meta:
         verbose_name = _("forecast")
         verbose_name_plural = _("forecasts")
@@ -223,6 +230,8 @@ class ActivityReport(StatusReport):
         verbose_name=_("period"),
     )
 
+    history = track_history()
+
     class Meta:
         verbose_name = _("activity status")
         verbose_name_plural = _("activity statuses")
@@ -247,6 +256,8 @@ class AssignmentReport(StatusReport):
         related_name="assignment_reports",
         verbose_name=_("period"),
     )
+
+    history = track_history()
 
     class Meta:
         verbose_name = _("assignment status")
@@ -304,6 +315,8 @@ class Assessment(TenantModel):
         verbose_name=_("assessed by"),
     )
 
+    history = track_history()
+
     class Meta:
         verbose_name = _("goal assessment")
         verbose_name_plural = _("goal assessments")
@@ -329,6 +342,8 @@ class CorrectiveAction(TenantModel):
     description = models.TextField(_("what"))
     responsible = models.CharField(_("who"), max_length=200)
     due_on = models.DateField(_("by when"))
+
+    history = track_history()
 
     class Meta:
         ordering = ["assessment_id", "due_on", "pk"]

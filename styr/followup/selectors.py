@@ -5,6 +5,7 @@ goal and everything below it, or the whole municipality — per value on the mod
 as a fixed handful of queries whatever the size of the scope.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -310,3 +311,42 @@ def overall_judgements(*, period: ReportingPeriod) -> list[OverallJudgement]:
             )
         judgements.append(OverallJudgement(spec["key"], spec["name"], parts))
     return judgements
+
+
+# --- A report as it stood ---
+
+
+@dataclass
+class ReportSnapshot:
+    """What was reported for a period, as it stood at a moment (e.g. when it was decided)."""
+
+    when: datetime.datetime
+    measurements: list[Measurement]
+    forecasts: list[Forecast]
+    assessments: list[Assessment]
+
+
+def period_decided_at(*, period: ReportingPeriod) -> datetime.datetime | None:
+    """The moment the period was recorded as decided, from its history."""
+    record = (
+        period.history.filter(state=ReportingPeriod.State.DECIDED).order_by("history_date").first()
+    )
+    return record.history_date if record else None
+
+
+def followup_as_of(
+    *, period: ReportingPeriod, when: datetime.datetime, unit: OrgUnit | None = None
+) -> ReportSnapshot:
+    """The period's outcomes, forecasts and assessments as they stood at `when` — "as reported at
+    tertial 2" — for the whole municipality or a unit's subtree."""
+    scope = {"period_id": period.pk}
+    measurements = Measurement.history.as_of(when).filter(**scope)
+    forecasts = Forecast.history.as_of(when).filter(**scope)
+    assessments = Assessment.history.as_of(when).filter(**scope)
+    if unit is not None:
+        units = OrgUnit.objects.in_subtree(unit).values("pk")
+        measurements = measurements.filter(unit_id__in=units)
+        forecasts = forecasts.filter(unit_id__in=units)
+        goals = Goal.objects.in_subtree(unit).values("pk")
+        assessments = assessments.filter(goal_id__in=goals)
+    return ReportSnapshot(when, list(measurements), list(forecasts), list(assessments))

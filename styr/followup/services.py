@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from styr.access.policy import Action, require
+from styr.core.history import records_acting_user
 from styr.governance.models import ActivityStatus, AssessmentValue, GoalLevel, GovernanceModel
 from styr.organisation.models import Municipality
 from styr.planning.models import Activity, Assignment, Goal, GoalLink, Indicator
@@ -53,6 +54,7 @@ def periods_generate(*, municipality: Municipality, year: int) -> list[Reporting
     return sorted(periods, key=lambda p: (p.month, p.definition.order))
 
 
+@records_acting_user
 def period_close(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
     require(acting_user, Action.ADMINISTER, period)
     _refuse_if_decided(period)
@@ -61,6 +63,7 @@ def period_close(*, period: ReportingPeriod, acting_user=None) -> ReportingPerio
     return period
 
 
+@records_acting_user
 def period_reopen(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
     require(acting_user, Action.ADMINISTER, period)
     _refuse_if_decided(period)
@@ -69,6 +72,7 @@ def period_reopen(*, period: ReportingPeriod, acting_user=None) -> ReportingPeri
     return period
 
 
+@records_acting_user
 def period_decide(
     *, period: ReportingPeriod, decided_on: datetime.date, reference: str, acting_user=None
 ) -> ReportingPeriod:
@@ -155,6 +159,7 @@ class IndicatorReport:
 
 
 @transaction.atomic
+@records_acting_user
 def measurement_report(
     *,
     indicator: Indicator,
@@ -281,6 +286,7 @@ def _status_report(model, subject: str, item, period, status, comment: str, acti
 
 
 @transaction.atomic
+@records_acting_user
 def activity_report(
     *,
     activity: Activity,
@@ -295,6 +301,7 @@ def activity_report(
 
 
 @transaction.atomic
+@records_acting_user
 def assignment_report(
     *,
     assignment: Assignment,
@@ -319,6 +326,7 @@ class CorrectiveActionInput:
 
 
 @transaction.atomic
+@records_acting_user
 def assessment_submit(
     *,
     goal: Goal,
@@ -382,16 +390,14 @@ def assessment_submit(
         },
     )
     assessment.corrective_actions.all().delete()
-    CorrectiveAction.objects.bulk_create(
-        CorrectiveAction(
+    for action in actions:  # one by one, so each åtgärd gets its history
+        CorrectiveAction.objects.create(
             municipality_id=goal.municipality_id,
             assessment=assessment,
-            description=a.description.strip(),
-            responsible=a.responsible.strip(),
-            due_on=a.due_on,
+            description=action.description.strip(),
+            responsible=action.responsible.strip(),
+            due_on=action.due_on,
         )
-        for a in actions
-    )
     return assessment
 
 

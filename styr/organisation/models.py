@@ -14,6 +14,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from styr.core.history import track_history
 from styr.core.models import TenantModel, TimestampedModel
 
 PATH_SEPARATOR = "/"
@@ -127,6 +128,8 @@ class OrgUnit(TenantModel):
 
     objects = OrgUnitQuerySet.as_manager()
 
+    history = track_history()
+
     class Meta:
         ordering = ["municipality_id", "path"]
         verbose_name = _("organisational unit")
@@ -223,6 +226,8 @@ class RoleGrant(TenantModel):
         related_name="+",
         verbose_name=_("granted by"),
     )
+
+    history = track_history()
 
     class Meta:
         ordering = ["municipality_id", "user_id", "unit__path"]

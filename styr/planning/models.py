@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from styr.core.history import track_history
 from styr.core.models import TenantModel
 from styr.governance.models import FocusArea, GoalLevel
 from styr.organisation.models import OrgUnit, code_validator
@@ -90,6 +91,8 @@ class Goal(TenantModel):
 
     objects = GoalQuerySet.as_manager()
 
+    history = track_history()
+
     class Meta:
         ordering = ["municipality_id", "level__order", "code"]
         verbose_name = _("goal")
@@ -130,6 +133,8 @@ class GoalLink(TenantModel):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="parent_links")
     parent = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="child_links")
+
+    history = track_history()
 
     class Meta:
         verbose_name = _("link to a parent goal")
@@ -258,6 +263,8 @@ class Indicator(TenantModel):
         verbose_name=_("goals"),
     )
 
+    history = track_history()
+
     class Meta:
         ordering = ["municipality_id", "code"]
         verbose_name = _("indicator")
@@ -283,6 +290,8 @@ class Indicator(TenantModel):
 class IndicatorGoal(TenantModel):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="+")
+
+    history = track_history()
 
     class Meta:
         verbose_name = _("indicator of a goal")
@@ -333,6 +342,8 @@ class Target(TenantModel):
         _("change"), max_length=20, choices=Change.choices, default=Change.NONE, blank=True
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
+
+    history = track_history()
 
     class Meta:
         ordering = ["municipality_id", "indicator", "year", "kind"]
@@ -388,6 +399,8 @@ class Activity(TenantModel):
         verbose_name=_("goals"),
     )
 
+    history = track_history()
+
     class Meta:
         ordering = ["municipality_id", "start", "code"]
         verbose_name = _("activity")
@@ -439,6 +452,8 @@ class Assignment(TenantModel):
         blank=True,
         verbose_name=_("goals"),
     )
+
+    history = track_history()
 
     class Meta:
         ordering = ["municipality_id", "code"]
