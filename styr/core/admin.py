@@ -13,8 +13,9 @@ from django.forms.models import BaseInlineFormSet, ModelChoiceIterator
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from .history import object_history
+from .history import acting_as, object_history
 from .models import TenantModel
+from .versioning import VersionedModel, conflict_message, save_if_unchanged
 
 
 class UnitChoiceIterator(ModelChoiceIterator):
@@ -73,8 +74,61 @@ class _TenantChoices:
         return field
 
 
+class VersionedFormMixin(forms.ModelForm):
+    """Carries the version the person saw, and refuses the save if someone else saved since."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None:
+            current = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+            )
+            if current.first() != seen:
+                raise forms.ValidationError(
+                    conflict_message(type(self.instance), self.instance.pk, seen)
+                )
+        return cleaned
+
+
 class TenantAdmin(_TenantChoices, admin.ModelAdmin):
     list_filter = ["municipality"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if issubclass(self.model, VersionedModel):
+            base = kwargs.get("form", self.form)
+            kwargs["form"] = type("VersionedForm", (VersionedFormMixin, base), {})
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.with_seen_version(super().get_fieldsets(request, obj))
+
+    def with_seen_version(self, fieldsets):
+        """The hidden version goes with every versioned form, whatever its fieldsets."""
+        if not issubclass(self.model, VersionedModel):
+            return fieldsets
+        names = {n for _title, options in fieldsets for n in options.get("fields", ())}
+        if "seen_version" in names:
+            return fieldsets
+        (title, options), *rest = fieldsets
+        first = (title, {**options, "fields": [*options["fields"], "seen_version"]})
+        return [first, *rest]
+
+    def save_model(self, request, obj, form, change):
+        if isinstance(obj, VersionedModel):
+            with acting_as(request.user):
+                save_if_unchanged(obj, seen_version=form.cleaned_data.get("seen_version"))
+            return
+        super().save_model(request, obj, form, change)
 
     def history_view(self, request, object_id, extra_context=None):
         """Styr's own history where the model keeps one: who, when, each field before and after."""

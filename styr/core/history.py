@@ -91,27 +91,31 @@ def _shown(model, field_name: str, value) -> str:
     return str(value)
 
 
+_BOOKKEEPING = {"created_at", "updated_at", "version"}
+
+
+def _field_changes(model, record, earlier) -> list[FieldChange]:
+    return [
+        FieldChange(
+            str(model._meta.get_field(c.field).verbose_name),
+            _shown(model, c.field, c.old),
+            _shown(model, c.field, c.new),
+        )
+        for c in record.diff_against(earlier).changes
+        if c.field not in _BOOKKEEPING
+    ]
+
+
 def object_history(obj) -> list[HistoryEntry]:
     """Every change to the object, newest first: who, when, and each field before and after."""
     model = type(obj)
     records = list(obj.history.select_related("history_user").order_by("history_date", "pk"))
-    hidden = {"created_at", "updated_at"}
     entries = []
     previous = None
     for record in records:
         changes = []
         if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                if change.field in hidden:
-                    continue
-                changes.append(
-                    FieldChange(
-                        str(model._meta.get_field(change.field).verbose_name),
-                        _shown(model, change.field, change.old),
-                        _shown(model, change.field, change.new),
-                    )
-                )
+            changes = _field_changes(model, record, previous)
         entries.append(
             HistoryEntry(
                 record.history_date,
@@ -122,3 +126,14 @@ def object_history(obj) -> list[HistoryEntry]:
         )
         previous = record
     return list(reversed(entries))
+
+
+def object_changes(model, pk, *, since_version: int) -> tuple[str, list[FieldChange]]:
+    """Who saved the row last, and how its fields differ from what they were at `since_version`."""
+    records = model.history.filter(id=pk).select_related("history_user")
+    latest = records.order_by("-history_date", "-pk").first()
+    seen = records.filter(version=since_version).order_by("-history_date", "-pk").first()
+    who = str(latest.history_user) if latest and latest.history_user else str(_("someone else"))
+    if latest is None or seen is None:
+        return who, []
+    return who, _field_changes(model, latest, seen)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styr.core.history import track_history
 from styr.core.models import TenantModel
+from styr.core.versioning import VersionedModel
 from styr.governance.models import ActivityStatus, AssessmentValue, PeriodDefinition
 from styr.organisation.models import OrgUnit
 from styr.planning.models import Activity, Assignment, Goal, Indicator
@@ -139,7 +140,7 @@ class Gender(models.TextChoices):
     MEN = "M", _("men")
 
 
-class Measurement(Reported):
+class Measurement(VersionedModel, Reported):
     """An indicator's outcome (utfall) for one unit, one period and one gender."""
 
     class Source(models.TextChoices):
@@ -185,7 +186,7 @@ class Measurement(Reported):
         return f"{self.indicator} {self.period} {self.gender}: {self.value}"
 
 
-class Forecast(Reported):
+class Forecast(VersionedModel, Reported):
     """The unit's forecast of the year's outcome (prognos helår) at one period, with its comment."""
 
     indicator = models.ForeignKey(
@@ -272,7 +273,7 @@ class AssignmentReport(StatusReport):
         return f"{self.assignment} {self.period}: {self.status}"
 
 
-class Assessment(TenantModel):
+class Assessment(VersionedModel, TenantModel):
     """A goal's assessment at a period: the suggested value with its reasons, and the choice."""
 
     goal = models.ForeignKey(

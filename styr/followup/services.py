@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from styr.access.policy import Action, require
-from styr.core.history import records_acting_user
+from styr.core.history import object_changes, records_acting_user
+from styr.core.versioning import UNCHECKED, ConflictError, conflict_message
 from styr.governance.models import ActivityStatus, AssessmentValue, GoalLevel, GovernanceModel
 from styr.organisation.models import Municipality
 from styr.planning.models import Activity, Assignment, Goal, GoalLink, Indicator
@@ -152,6 +153,20 @@ def _decimal(raw, field: str) -> Decimal | None:
     return value
 
 
+def _refuse_if_changed(model, row, seen_version: int | None) -> None:
+    if row is None and seen_version is None:
+        return
+    if row is None:
+        raise ConflictError(_("Someone else removed this after you opened it. Reload the page."))
+    if row.version != seen_version:
+        if seen_version is None:
+            raise ConflictError(
+                _("%(who)s reported a value here after you opened it. Reload to see it.")
+                % {"who": object_changes(model, row.pk, since_version=row.version)[0]}
+            )
+        raise ConflictError(conflict_message(model, row.pk, seen_version))
+
+
 @dataclass
 class IndicatorReport:
     values: dict[str, Decimal]
@@ -169,11 +184,14 @@ def measurement_report(
     comment: str = "",
     acting_user=None,
     source: str = Measurement.Source.MANUAL,
+    seen_versions: dict[str, int | None] | None = None,
 ) -> IndicatorReport:
     """Report an indicator's outcome for a period, per gender, with a forecast and a comment.
 
     `values` maps T/K/M to a number or None (None clears what was there). For an indicator split by
     gender whose measure is additive, T is derived from K and M when both are given.
+    `seen_versions` maps T/K/M (and "forecast") to the version the person saw, None for a row that
+    did not exist then; when someone else has saved in between, nothing is saved.
     """
     require(acting_user, Action.REPORT, indicator)
     _refuse_unless_open(period, "indicators", indicator.municipality_id)
@@ -205,10 +223,19 @@ def measurement_report(
 
     existing = {
         m.gender: m
-        for m in Measurement.objects.filter(
+        for m in Measurement.objects.select_for_update().filter(
             period=period, indicator=indicator, unit_id=indicator.unit_id
         )
     }
+    forecast_row = (
+        Forecast.objects.select_for_update()
+        .filter(period=period, indicator=indicator, unit_id=indicator.unit_id)
+        .first()
+    )
+    if seen_versions is not None:
+        rows = {**existing, "forecast": forecast_row}
+        for key, seen in seen_versions.items():
+            _refuse_if_changed(Measurement if key != "forecast" else Forecast, rows.get(key), seen)
     for gender, number in numbers.items():
         row = existing.get(gender)
         if number is None:
@@ -231,9 +258,6 @@ def measurement_report(
             row.save(update_fields=["value", "source", "reported_by", "updated_at"])
 
     forecast_value = _decimal(forecast, "forecast")
-    forecast_row = Forecast.objects.filter(
-        period=period, indicator=indicator, unit_id=indicator.unit_id
-    ).first()
     if forecast_value is None and not comment.strip():
         if forecast_row is not None:
             forecast_row.delete()
@@ -337,11 +361,13 @@ def assessment_submit(
     next_year: str = "",
     corrective_actions: Iterable[CorrectiveActionInput] = (),
     acting_user=None,
+    seen_version=UNCHECKED,
 ) -> Assessment:
     """The responsible person's assessment of a goal, kept beside the rule's suggestion.
 
     A choice that differs from the suggestion needs a motivation; a goal not fully met needs
     åtgärder (what, who, by when); at the year's final period also how the work goes on next year.
+    `seen_version` is the version the person saw (None: there was no assessment yet).
     """
     require(acting_user, Action.REPORT, goal)
     _refuse_unless_open(period, "goals", goal.municipality_id)
@@ -375,20 +401,19 @@ def assessment_submit(
     if errors:
         raise ValidationError(errors)
 
-    assessment, _created = Assessment.objects.update_or_create(
-        municipality_id=goal.municipality_id,
-        period=period,
-        goal=goal,
-        defaults={
-            "value": value,
-            "suggested_value": suggestion.value,
-            "suggestion_reasons": suggestion.reasons,
-            "motivation": motivation.strip(),
-            "analysis": analysis.strip(),
-            "next_year": next_year.strip(),
-            "assessed_by": acting_user,
-        },
-    )
+    assessment = Assessment.objects.select_for_update().filter(period=period, goal=goal).first()
+    if seen_version is not UNCHECKED:
+        _refuse_if_changed(Assessment, assessment, seen_version)
+    if assessment is None:
+        assessment = Assessment(municipality_id=goal.municipality_id, period=period, goal=goal)
+    assessment.value = value
+    assessment.suggested_value = suggestion.value
+    assessment.suggestion_reasons = suggestion.reasons
+    assessment.motivation = motivation.strip()
+    assessment.analysis = analysis.strip()
+    assessment.next_year = next_year.strip()
+    assessment.assessed_by = acting_user
+    assessment.save()
     assessment.corrective_actions.all().delete()
     for action in actions:  # one by one, so each åtgärd gets its history
         CorrectiveAction.objects.create(

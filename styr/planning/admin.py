@@ -117,7 +117,7 @@ class GoalAdmin(TenantAdmin):
         if obj and obj.level.text_fields:
             text_names = [f"text_{field['key']}" for field in obj.level.text_fields]
             fieldsets.append((_("Texts of the goal level"), {"fields": text_names}))
-        return fieldsets
+        return self.with_seen_version(fieldsets)
 
     list_display = ["title", "code", "level", "unit", "status", "valid_from", "valid_to"]
     list_filter = ["municipality", GoalLevelFilter, "status"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styr.core.history import track_history
 from styr.core.models import TenantModel
+from styr.core.versioning import VersionedModel
 from styr.governance.models import FocusArea, GoalLevel
 from styr.organisation.models import OrgUnit, code_validator
 
@@ -41,7 +42,7 @@ class GoalQuerySet(models.QuerySet):
         return self.filter(municipality_id=unit.municipality_id, unit__path__startswith=unit.path)
 
 
-class Goal(TenantModel):
+class Goal(VersionedModel, TenantModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         ACTIVE = "active", _("active")
@@ -195,7 +196,7 @@ class GoalDirectedTo(TenantModel):
         ]
 
 
-class Indicator(TenantModel):
+class Indicator(VersionedModel, TenantModel):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("higher is better")
         DECREASE = "decrease", _("lower is better")
@@ -315,7 +316,7 @@ class IndicatorGoal(TenantModel):
             )
 
 
-class Target(TenantModel):
+class Target(VersionedModel, TenantModel):
     """Årsmål, etappmål or nollbasvärde for an indicator.
 
     A target may say only "increase" or "decrease" (öka/minska) without a value; some models
@@ -375,7 +376,7 @@ class Target(TenantModel):
         return f"{self.get_kind_display()} {self.year}: {shown}"
 
 
-class Activity(TenantModel):
+class Activity(VersionedModel, TenantModel):
     code = models.CharField(_("code"), max_length=40, validators=[code_validator])
     title = models.CharField(_("title"), max_length=500)
     description = models.TextField(_("description"), blank=True)
@@ -428,7 +429,7 @@ class ActivityGoal(TenantModel):
         ]
 
 
-class Assignment(TenantModel):
+class Assignment(VersionedModel, TenantModel):
     """Uppdrag: a task given by KF or a nämnd to a förvaltning, followed up like an activity."""
 
     code = models.CharField(_("code"), max_length=40, validators=[code_validator])
