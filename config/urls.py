@@ -1,7 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+    OIDCLogoutView,
+)
 
 admin.site.site_header = _("Styr – administration")
 admin.site.site_title = _("Styr")
@@ -12,3 +19,19 @@ urlpatterns = [
     # The web interface proper arrives with its own issue; until then the admin is the way in.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
+
+if settings.OIDC_ENABLED:
+    # Single sign-on: the way in must be open to those not yet signed in.
+    urlpatterns += [
+        path(
+            "oidc/authenticate/",
+            login_not_required(OIDCAuthenticationRequestView.as_view()),
+            name="oidc_authentication_init",
+        ),
+        path(
+            "oidc/callback/",
+            login_not_required(OIDCAuthenticationCallbackView.as_view()),
+            name="oidc_authentication_callback",
+        ),
+        path("oidc/logout/", OIDCLogoutView.as_view(), name="oidc_logout"),
+    ]

@@ -217,7 +217,15 @@ class RoleGrant(TenantModel):
     unit = models.ForeignKey(
         OrgUnit, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("unit")
     )
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("granted in Styr")
+        SSO = "sso", _("from the single sign-on groups")
+
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
