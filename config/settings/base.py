@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "styr.planning",
     "styr.followup",
     "styr.access",
+    "styr.workflow",
 ]
 
 MIDDLEWARE = [
@@ -171,3 +172,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STYR_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- Mail and reminders ---------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "STYR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("STYR_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("STYR_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("STYR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("STYR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("STYR_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("STYR_EMAIL_FROM", "styr@localhost")
+# How many days before a deadline `styr remind` reminds the reporters.
+STYR_REMINDER_DAYS = int(os.environ.get("STYR_REMINDER_DAYS", "3"))

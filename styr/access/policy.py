@@ -136,3 +136,19 @@ def visible_to(user, queryset: QuerySet, unit_field: str | None = "unit") -> Que
             & (Q(**{f"{prefix}path__startswith": path}) | Q(**{f"{prefix}path__in": above}))
         )
     return queryset.filter(reduce(or_, conditions))
+
+
+def users_who_can(action: str, unit: OrgUnit) -> QuerySet:
+    """The active users whose grants let them do `action` on `unit` (superusers aside): the
+    grants on the unit or above it — for approval, strictly above it."""
+    from django.contrib.auth import get_user_model
+
+    parts = unit.path.split(PATH_SEPARATOR)[:-1]
+    paths = [PATH_SEPARATOR.join(parts[:i]) + PATH_SEPARATOR for i in range(1, len(parts) + 1)]
+    if action == Action.APPROVE:
+        paths = paths[:-1]
+    roles = [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+    granted = RoleGrant.objects.filter(
+        municipality_id=unit.municipality_id, unit__path__in=paths, role__in=roles
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=granted, is_active=True)

@@ -149,6 +149,17 @@ class TenantAdmin(_TenantChoices, admin.ModelAdmin):
         return TemplateResponse(request, "admin/styr_history.html", context)
 
 
+class ReadOnlyAdmin(TenantAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TenantInlineFormSet(BaseInlineFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from styr.core.admin import TenantAdmin
+from styr.core.admin import ReadOnlyAdmin
 
 from .models import (
     ActivityReport,
@@ -17,17 +17,6 @@ from .models import (
     ReportingPeriod,
 )
 from .services import period_close, period_reopen
-
-
-class ReadOnlyAdmin(TenantAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _apply(modeladmin, request, queryset, service, done_message):

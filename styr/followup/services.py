@@ -13,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from styr.access.policy import Action, require
+from styr.access.policy import Action, require, unit_of
 from styr.core.history import object_changes, records_acting_user
 from styr.core.versioning import UNCHECKED, ConflictError, conflict_message
 from styr.governance.models import ActivityStatus, AssessmentValue, GoalLevel, GovernanceModel
 from styr.organisation.models import Municipality
 from styr.planning.models import Activity, Assignment, Goal, GoalLink, Indicator
+from styr.workflow.models import Submission
 
 from .models import (
     ActivityReport,
@@ -127,6 +128,28 @@ def _refuse_unless_open(period: ReportingPeriod, subject: str, municipality_id: 
         )
 
 
+def _refuse_if_handed_in(unit_id: int, period: ReportingPeriod) -> None:
+    """A unit's report that has been submitted, approved or adopted is out of its hands."""
+    submission = (
+        Submission.objects.filter(unit_id=unit_id, period=period, kind=Submission.Kind.REPORT)
+        .exclude(state=Submission.State.DRAFT)
+        .select_related("unit")
+        .first()
+    )
+    if submission is not None:
+        raise ValidationError(
+            _(
+                "The report for %(period)s from %(unit)s is %(state)s and cannot be changed. "
+                "Ask the approver to return it for revision."
+            )
+            % {
+                "period": period.name,
+                "unit": submission.unit.name,
+                "state": submission.get_state_display(),
+            }
+        )
+
+
 def _follow_up_names() -> dict[str, str]:
     return {
         "indicators": _("indicators"),
@@ -195,6 +218,7 @@ def measurement_report(
     """
     require(acting_user, Action.REPORT, indicator)
     _refuse_unless_open(period, "indicators", indicator.municipality_id)
+    _refuse_if_handed_in(indicator.unit_id, period)
     allowed = {g.value for g in Gender} if indicator.gender_split else {Gender.TOTAL.value}
     unknown = set(values) - allowed
     if unknown:
@@ -291,6 +315,7 @@ def _status_report(model, subject: str, item, period, status, comment: str, acti
     """Activities and assignments are followed up alike: a status, and a comment on deviation."""
     require(acting_user, Action.REPORT, item)
     _refuse_unless_open(period, subject, item.municipality_id)
+    _refuse_if_handed_in(unit_of(item).pk, period)
     if status.municipality_id != item.municipality_id:
         raise ValidationError({"status": _("The status belongs to another municipality.")})
     if status.is_deviation and not comment.strip():
@@ -371,6 +396,7 @@ def assessment_submit(
     """
     require(acting_user, Action.REPORT, goal)
     _refuse_unless_open(period, "goals", goal.municipality_id)
+    _refuse_if_handed_in(goal.unit_id, period)
     if value.municipality_id != goal.municipality_id:
         raise ValidationError({"value": _("The assessment value belongs to another municipality.")})
     actions = [a for a in corrective_actions if a.description.strip() or a.responsible.strip()]
