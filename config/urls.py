@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from mozilla_django_oidc.views import (
@@ -16,6 +17,18 @@ admin.site.index_title = _("Goals, organisation and governance model")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("anvandare/", include("styr.accounts.urls")),
+    # An invited person chooses a password through Django's own reset views.
+    path(
+        "konto/losenord/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/losenord/klart/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # The web interface proper arrives with its own issue; until then the admin is the way in.
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

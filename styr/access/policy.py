@@ -152,3 +152,15 @@ def users_who_can(action: str, unit: OrgUnit) -> QuerySet:
         municipality_id=unit.municipality_id, unit__path__in=paths, role__in=roles
     ).values("user_id")
     return get_user_model().objects.filter(pk__in=granted, is_active=True)
+
+
+def units_administered_by(user) -> QuerySet[OrgUnit]:
+    """The units the user may administer: the subtrees of their administratör grants."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return OrgUnit.objects.all()
+    grants = [(m, path) for m, path, role in _grants(user) if role == Role.ADMINISTRATOR]
+    if not grants:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(
+        reduce(or_, (Q(municipality_id=m, path__startswith=path) for m, path in grants))
+    )

@@ -34,9 +34,9 @@ def _history_user(request=None, **kwargs):
     return user if getattr(user, "is_authenticated", False) else None
 
 
-def track_history() -> HistoricalRecords:
-    """The history of a model, with the acting user and the tenant index every table carries."""
-    return HistoricalRecords(get_user=_history_user, cascade_delete_history=False)
+def track_history(**kwargs) -> HistoricalRecords:
+    """The history of a model, recording the acting user."""
+    return HistoricalRecords(get_user=_history_user, cascade_delete_history=False, **kwargs)
 
 
 def records_acting_user(service):
