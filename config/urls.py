@@ -30,7 +30,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     # The web interface proper arrives with its own issue; until then the admin is the way in.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
 ]
 
 if settings.OIDC_ENABLED:
