@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styr.core.admin import TenantAdmin, TenantInline
 from styr.governance.models import GoalLevel
+from styr.workflow.services import plan_lock_message
 
 from .models import (
     Activity,
@@ -57,8 +58,33 @@ class GoalLevelFilter(admin.SimpleListFilter):
         return queryset.filter(level__name=self.value()) if self.value() else queryset
 
 
-class GoalForm(forms.ModelForm):
+class PlanLockedForm(forms.ModelForm):
+    """A plan that has left the unit (submitted, approved or adopted) is not changed here."""
+
+    def plan_years(self, cleaned) -> range:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        unit = cleaned.get("unit") or getattr(self.instance, "unit", None)
+        years = list(self.plan_years(cleaned))
+        if self.instance.pk:
+            years += list(self.plan_years(vars(self.instance)))
+        if unit is not None and years:
+            message = plan_lock_message(unit_id=unit.pk, years=set(years))
+            if message:
+                raise forms.ValidationError(message)
+        return cleaned
+
+
+class GoalForm(PlanLockedForm):
     """The texts a goal's level asks for, each as its own labelled box."""
+
+    def plan_years(self, cleaned) -> range:
+        start, end = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if start is None:
+            return range(0)
+        return range(start.year, (end.year if end else start.year) + 1)
 
     class Meta:
         model = Goal
@@ -152,8 +178,31 @@ class ActivityGoalInline(TenantInline):
     verbose_name_plural = _("goals")
 
 
+class ActivityForm(PlanLockedForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "municipality",
+            "code",
+            "title",
+            "description",
+            "unit",
+            "responsible",
+            "origin",
+            "start",
+            "end",
+        ]
+
+    def plan_years(self, cleaned) -> range:
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
+            return range(0)
+        return range(start.year, end.year + 1)
+
+
 @admin.register(Activity)
 class ActivityAdmin(TenantAdmin):
+    form = ActivityForm
     list_display = ["title", "code", "unit", "responsible", "start", "end"]
     list_filter = ["municipality", "start"]
     search_fields = ["title", "code", "responsible", "origin"]

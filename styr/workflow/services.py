@@ -199,3 +199,23 @@ def reminders_send(*, today: datetime.date | None = None, days: int | None = Non
                 key=f"reminder:{period.pk}:{unit.pk}",
             )
     return sent
+
+
+def plan_lock_message(*, unit_id: int, years) -> str | None:
+    """Why the plan of a unit for any of these years may not be changed, or None if it may."""
+    submission = (
+        Submission.objects.filter(kind=Submission.Kind.PLAN, unit_id=unit_id, year__in=list(years))
+        .exclude(state=State.DRAFT)
+        .select_related("unit")
+        .first()
+    )
+    if submission is None:
+        return None
+    return _(
+        "The plan of %(unit)s for %(year)s is %(state)s and cannot be changed. Ask the approver "
+        "to return it for revision."
+    ) % {
+        "unit": submission.unit.name,
+        "year": submission.year,
+        "state": submission.get_state_display(),
+    }

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from styr.followup.services import measurement_report
 from styr.organisation.models import OrgUnit, Role, RoleGrant
-from styr.planning.models import Indicator
+from styr.planning.models import Goal, Indicator
 from styr.workflow.models import Notification, Submission, WorkflowStep
 from styr.workflow.services import (
     reminders_send,
@@ -184,3 +184,35 @@ def test_the_workflow_is_visible_in_the_admin(stockholm, people, client, django_
     assert page.status_code == 200
     assert "&lt;b&gt;Klart&lt;/b&gt;" in text and "inskickad" in text
     assert client.get("/admin/workflow/notification/").status_code == 200
+
+
+def test_a_submitted_plan_is_not_changed_in_the_admin(stockholm, people, client, django_user_model):
+    from tests.core.test_versioning import form_data
+
+    planner = people["chef"]
+    RoleGrant.objects.create(
+        municipality=stockholm.municipality,
+        user=planner,
+        unit=rosenlund(stockholm),
+        role=Role.PLANNER,
+    )
+    submission_submit(
+        submission=submission_for(unit=rosenlund(stockholm), year=2026), acting_user=planner
+    )
+    client.force_login(django_user_model.objects.create_superuser("controller", password="x"))
+    goal = stockholm.get(Goal, "ROS-1")
+    url = f"/admin/planning/goal/{goal.pk}/change/"
+    data = form_data(client.get(url))
+    data["title"] = "Ändrad efter inskickning"
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Planen för Rosenlunds vård- och omsorgsboende för 2026 är inskickad" in (
+        refused.content.decode()
+    )
+    assert Goal.objects.get(pk=goal.pk).title != "Ändrad efter inskickning"
+    # Another unit's goals are not locked by it.
+    other = stockholm.get(Goal, "HAL-HT-1")
+    url = f"/admin/planning/goal/{other.pk}/change/"
+    data = form_data(client.get(url))
+    data["title"] = "Ändrad"
+    assert client.post(url, data).status_code == 302
