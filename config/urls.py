@@ -18,6 +18,7 @@ admin.site.index_title = _("Goals, organisation and governance model")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("anvandare/", include("styr.accounts.urls")),
+    path("meddelanden/", include("styr.workflow.urls")),
     # An invited person chooses a password through Django's own reset views.
     path(
         "konto/losenord/<uidb64>/<token>/",

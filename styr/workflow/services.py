@@ -219,3 +219,11 @@ def plan_lock_message(*, unit_id: int, years) -> str | None:
         "year": submission.year,
         "state": submission.get_state_display(),
     }
+
+
+def notifications_mark_read(*, user) -> int:
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -30,6 +30,13 @@ MATRIX = {
         "user_outside",
         {**ADMIN_ONLY, "administrator": 404},
     ),
+    # Each person's own messages: everyone signed in, whatever the role.
+    "workflow:notifications": ("get", None, {**dict.fromkeys(Role.values, 200), ANONYMOUS: 302}),
+    "workflow:notifications_read": (
+        "post",
+        None,
+        {**dict.fromkeys(Role.values, 302), ANONYMOUS: 302},
+    ),
     # Open to everyone: the way in, and choosing a password from an invitation link.
     "password_reset_confirm": ("get", "reset_token", dict.fromkeys(ROLES, 302)),
     "password_reset_complete": ("get", None, dict.fromkeys(ROLES, 200)),

@@ -216,3 +216,15 @@ def test_a_submitted_plan_is_not_changed_in_the_admin(stockholm, people, client,
     data = form_data(client.get(url))
     data["title"] = "Ändrad"
     assert client.post(url, data).status_code == 302
+
+
+def test_each_person_sees_only_their_own_notifications(stockholm, people, client):
+    report = submission_for(unit=rosenlund(stockholm), period=stockholm.period("t1"))
+    submission_submit(submission=report, acting_user=people["chef"])
+    client.force_login(people["avdelningschef"])
+    page = client.get("/meddelanden/").content.decode()
+    assert "inskickad för ditt godkännande" in page and "Ny:" in page
+    client.post("/meddelanden/lasta/")
+    assert not Notification.objects.filter(user=people["avdelningschef"], read_at=None).exists()
+    client.force_login(people["granne"])
+    assert "Du har inga meddelanden." in client.get("/meddelanden/").content.decode()
