@@ -56,22 +56,22 @@ def periods_generate(*, municipality: Municipality, year: int) -> list[Reporting
     return sorted(periods, key=lambda p: (p.month, p.definition.order))
 
 
-@records_acting_user
-def period_close(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
+def _period_set_state(period: ReportingPeriod, state: str, acting_user) -> ReportingPeriod:
     require(acting_user, Action.ADMINISTER, period)
     _refuse_if_decided(period)
-    period.state = ReportingPeriod.State.CLOSED
+    period.state = state
     period.save(update_fields=["state", "updated_at"])
     return period
+
+
+@records_acting_user
+def period_close(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
+    return _period_set_state(period, ReportingPeriod.State.CLOSED, acting_user)
 
 
 @records_acting_user
 def period_reopen(*, period: ReportingPeriod, acting_user=None) -> ReportingPeriod:
-    require(acting_user, Action.ADMINISTER, period)
-    _refuse_if_decided(period)
-    period.state = ReportingPeriod.State.OPEN
-    period.save(update_fields=["state", "updated_at"])
-    return period
+    return _period_set_state(period, ReportingPeriod.State.OPEN, acting_user)
 
 
 @records_acting_user
