@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test test-sqlite test-postgres lint messages clean
+.PHONY: install demo serve test test-sqlite test-postgres lint messages vendor clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Styr behöver Python 3.11 eller senare.")'
@@ -47,6 +47,11 @@ test-postgres: install
 	esac
 
 test: lint test-sqlite test-postgres
+
+# Front-end packages (htmx, Chart.js, Designsystemet, axe-core) into static/vendor, from the
+# versions pinned in package.json and package-lock.json. Needs npm; the result is committed.
+vendor:
+	scripts/vendor.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
