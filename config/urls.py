@@ -4,12 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
     OIDCLogoutView,
 )
+
+from styr.web import views as web_views
 
 admin.site.site_header = _("Styr – administration")
 admin.site.site_title = _("Styr")
@@ -31,7 +32,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     # The web interface proper arrives with its own issue; until then the admin is the way in.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    path("", web_views.home, name="home"),
+    path("", include("styr.web.urls")),
 ]
 
 if settings.OIDC_ENABLED:

@@ -2,12 +2,17 @@
 allows, refused otherwise. A route that is not in this matrix fails the first test, so a new
 endpoint cannot arrive without someone deciding who may use it."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from styr.followup.models import ReportingPeriod
+from styr.followup.services import periods_generate
 from styr.governance.services import governance_model_load
 from styr.organisation.models import OrgUnit, Role, RoleGrant
+from styr.planning.models import Activity, Goal, Indicator
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role.values]
@@ -17,8 +22,29 @@ ROLES = [ANONYMOUS, *Role.values]
 # nämnd.
 SIGN_IN = 302  # not signed in: sent to the sign-in page
 ADMIN_ONLY = {ANONYMOUS: SIGN_IN, "reader": 403, "reporter": 403, "planner": 403, "approver": 403}
+SIGNED_IN = {**dict.fromkeys(Role.values, 200), ANONYMOUS: SIGN_IN}
+# Reporting: those who may report are sent back to the screen (422 when the empty form is
+# refused); those who may only read get 403.
+REPORTERS = {ANONYMOUS: SIGN_IN, "reader": 403, "planner": 403, "approver": 403}
+REPORTERS_422 = {**REPORTERS, "reporter": 422, "administrator": 422}
+REPORTERS = {**REPORTERS, "reporter": 302, "administrator": 302}
 MATRIX = {
-    "home": ("get", None, dict.fromkeys(ROLES, 302)),
+    "home": ("get", None, SIGNED_IN),
+    "web:red_thread": ("get", None, SIGNED_IN),
+    "web:overview": ("get", None, SIGNED_IN),
+    "web:goal": ("get", "goal_inside", SIGNED_IN),
+    "web:goal@outside": ("get", "goal_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
+    "web:unit": ("get", "unit_inside", SIGNED_IN),
+    "web:unit@outside": ("get", "unit_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
+    "web:followup": ("get", "followup_inside", SIGNED_IN),
+    "web:followup@outside": (
+        "get",
+        "followup_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:followup_indicator": ("post", "indicator_inside", REPORTERS),
+    "web:followup_activity": ("post", "activity_inside", REPORTERS_422),
+    "web:followup_goal": ("post", "goal_report_inside", REPORTERS_422),
     "accounts:users": ("get", None, {**ADMIN_ONLY, "administrator": 200}),
     "accounts:invite": ("post", None, {**ADMIN_ONLY, "administrator": 400}),
     "accounts:grant": ("post", None, {**ADMIN_ONLY, "administrator": 400}),
@@ -87,6 +113,17 @@ def world(example_text, django_user_model):
             role=role,
         )
 
+    periods_generate(municipality=municipality, year=2026)
+    period = ReportingPeriod.objects.filter(municipality=municipality).first()
+    school = OrgUnit.objects.get(municipality=municipality, code="SKOLA-1")
+    goal_outside = Goal.objects.create(
+        municipality=municipality,
+        code="SN-1",
+        level=Goal.objects.get(municipality=municipality, code="BUN-1").level,
+        unit=other,
+        title="Ett mål utanför",
+        valid_from=datetime.date(2026, 1, 1),
+    )
     inside = django_user_model.objects.create_user("inne")
     outside = django_user_model.objects.create_user("ute")
     return {
@@ -94,6 +131,14 @@ def world(example_text, django_user_model):
         "grant_inside": grant(inside, "SKOLA-1", Role.READER),
         "grant_outside": grant(outside, other.code, Role.READER),
         "user_inside": inside,
+        "goal_inside": Goal.objects.get(municipality=municipality, code="SKOLA-1-1"),
+        "goal_report_inside": Goal.objects.get(municipality=municipality, code="SKOLA-1-1"),
+        "goal_outside": goal_outside,
+        "unit_inside": school,
+        "unit_outside": other,
+        "period": period,
+        "indicator_inside": Indicator.objects.get(municipality=municipality, code="BUN-I1"),
+        "activity_inside": Activity.objects.get(municipality=municipality, code="A-1"),
         "user_outside": outside,
     }
 
@@ -117,9 +162,15 @@ def url_for(name: str, key: str | None, world) -> str:
                 "token": default_token_generator.make_token(user),
             },
         )
-    if key in ("grant_inside", "grant_outside"):
-        return reverse(route, args=[world[key].pk])
-    if key in ("user_inside", "user_outside"):
+    period = world["period"].pk
+    if key == "followup_inside":
+        return reverse(route, args=[world["unit_inside"].pk, period])
+    if key == "followup_outside":
+        return reverse(route, args=[world["unit_outside"].pk, period])
+    if key in ("indicator_inside", "activity_inside", "goal_report_inside"):
+        item = world[key]
+        return reverse(route, args=[item.unit_id, period, item.pk])
+    if key is not None:
         return reverse(route, args=[world[key].pk])
     return reverse(route)
 
