@@ -18,6 +18,12 @@ admin.site.index_title = _("Goals, organisation and governance model")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "logga-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("anvandare/", include("styr.accounts.urls")),
     path("meddelanden/", include("styr.workflow.urls")),
     # An invited person chooses a password through Django's own reset views.

@@ -93,7 +93,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
 
 # --- Sign-in ----------------------------------------------------------------------------------
 # Local accounts: Django's default PBKDF2 hashing (Argon2 would need a C library), the standard

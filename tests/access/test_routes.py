@@ -63,6 +63,9 @@ MATRIX = {
         None,
         {**dict.fromkeys(Role.values, 302), ANONYMOUS: 302},
     ),
+    # Open to everyone: the way in and out.
+    "login": ("get", None, {**dict.fromkeys(Role.values, 302), ANONYMOUS: 200}),
+    "logout": ("post", None, dict.fromkeys(ROLES, 302)),
     # Open to everyone: the way in, and choosing a password from an invitation link.
     "password_reset_confirm": ("get", "reset_token", dict.fromkeys(ROLES, 302)),
     "password_reset_complete": ("get", None, dict.fromkeys(ROLES, 200)),

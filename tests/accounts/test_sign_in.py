@@ -17,11 +17,11 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/admin/login/"
+LOGIN = "/logga-in/"
 
 
 def attempt(client, username, password):
-    return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"})
+    return client.post(LOGIN, {"username": username, "password": password, "next": "/"})
 
 
 def test_repeated_failures_lock_the_sign_in(client, django_user_model):
@@ -56,11 +56,11 @@ def test_pages_carry_the_security_headers(client):
 
 
 def test_anonymous_visitors_reach_only_the_sign_in(client):
-    for url in ("/", "/admin/", "/admin/planning/goal/", "/oidc/logout/"):
+    for url in ("/", "/roda-traden/", "/admin/", "/admin/planning/goal/", "/oidc/logout/"):
         response = client.get(url)
         assert response.status_code in (302, 405), url
         if response.status_code == 302:
-            assert response["Location"].startswith(LOGIN) or response["Location"] == "/admin/"
+            assert response["Location"].startswith((LOGIN, "/admin/login/"))
 
 
 def sign_in_with_sso(client, requests_mock, groups: list[str]):

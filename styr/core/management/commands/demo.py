@@ -42,6 +42,6 @@ class Command(BaseCommand):
         user.save()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_("The demo is ready.")))
-        self.stdout.write(_("Sign in at http://127.0.0.1:8000/admin/"))
+        self.stdout.write(_("Sign in at http://127.0.0.1:8000/ (the administration is at /admin/)"))
         self.stdout.write(_("  user name: %(username)s") % {"username": DEMO_USERNAME})
         self.stdout.write(_("  password:  %(password)s") % {"password": DEMO_PASSWORD})
