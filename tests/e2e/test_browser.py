@@ -1,0 +1,126 @@
+"""A person's way through Styr, in a real browser: sign in, find the unit's goals, report an
+outcome, assess a goal, see the roll-up change, follow the röda tråd — and every main page passes
+axe-core with no serious or critical violations."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from styr.followup.models import Assessment, Measurement
+from styr.organisation.models import OrgUnit, Role, RoleGrant
+from styr.planning.models import Goal, Indicator
+
+from .conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def chef(stockholm, django_user_model):
+    user = django_user_model.objects.create_user(
+        "karin", password="karins-lösenord-1", first_name="Karin", last_name="Chef"
+    )
+    RoleGrant.objects.create(
+        municipality=stockholm.municipality,
+        user=user,
+        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND"),
+        role=Role.REPORTER,
+    )
+    return user
+
+
+def sign_in(page, live_server, username="karin", password="karins-lösenord-1"):
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/logga-in/"))
+    page.get_by_label("Användarnamn eller e-post").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("heading", name="Mitt uppdrag")).to_be_visible()
+
+
+def test_a_chef_reports_a_period_and_sees_the_result(page, live_server, stockholm, chef):
+    sign_in(page, live_server)
+    screenshot(page, "mitt-uppdrag")
+    page.get_by_role("link", name=re.compile("Tertialrapport 2 2026")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rosenlunds")
+    screenshot(page, "uppfoljning")
+
+    # An outcome, saved row by row without leaving the page.
+    indicator = stockholm.get(Indicator, "ROS-I2")
+    row = page.locator(f"#row-{indicator.pk}")
+    row.get_by_label(re.compile("^Totalt")).fill("86,5")
+    row.get_by_label(re.compile("^Kvinnor")).fill("90")
+    row.get_by_label(re.compile("^Män")).fill("82")
+    row.get_by_role("button", name=re.compile("^Spara")).click()
+    expect(page.locator(f"#row-{indicator.pk}")).to_contain_text("Sparat")
+    assert float(Measurement.objects.get(indicator=indicator, gender="T").value) == 86.5
+
+    # A goal assessment, with the suggestion beside it.
+    goal = stockholm.get(Goal, "ROS-1")
+    card = page.locator(f"#goal-{goal.pk}")
+    expect(card).to_contain_text("Föreslagen bedömning")
+    card.get_by_label(re.compile("Uppfylls helt")).check()
+    card.get_by_label("Analys").fill("Resultaten visades varje månad.")
+    card.get_by_label(re.compile("^Motivering")).fill("Bedömt av enheten.")
+    card.get_by_role("button", name="Spara bedömningen").click()
+    expect(page.locator(f"#goal-{goal.pk}")).to_contain_text("Sparat")
+    assert Assessment.objects.get(goal=goal).value.key == "uppfyllt"
+
+    # The roll-up has changed.
+    page.get_by_role("link", name="Översikt").click()
+    page.get_by_label("Period").select_option(label="Tertialrapport 2 2026")
+    page.get_by_role("button", name="Visa").click()
+    expect(page.locator("caption")).to_contain_text("1 av")
+    screenshot(page, "oversikt")
+
+    # The röda tråd from KF down to the unit's activity.
+    page.get_by_role("link", name="Röda tråden").click()
+    expect(page.locator("summary", has_text="En stad som håller samman")).to_be_visible()
+    for title in (
+        "Äldre i Stockholms stad ges förutsättningar",
+        "Kvaliteten inom stadens omsorgsverksamheter ska öka",
+        "Förbättrad uppföljningsdialog med de anhöriga",
+        "Vi åtar oss att månadsvis presentera",
+    ):
+        # Open each level by its summary, as a person does (the title itself is a link).
+        page.locator("summary", has_text=title).first.locator(".level").click()
+    expect(page.get_by_text("Presentera månadens resultat på anhörigträffen")).to_be_visible()
+    screenshot(page, "roda-traden")
+    page.get_by_role(
+        "link", name="Vi åtar oss att månadsvis presentera våra resultat för de anhöriga"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vi åtar oss")
+    screenshot(page, "mal")
+
+
+def test_a_visitor_who_is_not_signed_in_sees_only_the_sign_in(page, live_server, stockholm):
+    for path in ("/", "/roda-traden/", "/oversikt/", "/anvandare/"):
+        page.goto(f"{live_server.url}{path}")
+        expect(page).to_have_url(re.compile(r"/logga-in/"))
+        expect(page.get_by_role("heading", name="Logga in i Styr")).to_be_visible()
+    screenshot(page, "logga-in")
+
+
+def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
+    page.goto(f"{live_server.url}/logga-in/")
+    assert axe_violations(page) == []
+    sign_in(page, live_server)
+    unit = OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND")
+    goal = stockholm.get(Goal, "ROS-1")
+    pages = [
+        "/",
+        "/roda-traden/",
+        f"/mal/{goal.pk}/",
+        f"/enheter/{unit.pk}/",
+        f"/uppfoljning/{unit.pk}/{stockholm.period('t2').pk}/",
+        "/oversikt/",
+        "/meddelanden/",
+    ]
+    found = {}
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    assert found == {}
