@@ -23,7 +23,7 @@ from styr.followup.services import (
 )
 from styr.governance.models import ActivityStatus, AssessmentValue, FocusArea, GovernanceModel
 from styr.organisation.models import OrgUnit
-from styr.planning.models import Activity, Goal, Indicator
+from styr.planning.models import Activity, Goal, Indicator, Target
 
 from . import selectors
 
@@ -106,9 +106,33 @@ def goal(request, pk: int):
         (m.indicator_id, m.period_id, m.gender): m.value
         for m in Measurement.objects.filter(indicator__in=indicators, period__in=periods)
     }
+    targets = {
+        (t.indicator_id, t.year): t.value
+        for t in Target.objects.filter(indicator__in=indicators, kind=Target.Kind.ANNUAL)
+    }
+
+    def chart(indicator) -> dict:
+        def number(value):
+            return float(value) if value is not None else None
+
+        return {
+            "periods": [p.name for p in periods],
+            "total": [number(outcomes.get((indicator.pk, p.pk, "T"))) for p in periods],
+            "women": [number(outcomes.get((indicator.pk, p.pk, "K"))) for p in periods],
+            "men": [number(outcomes.get((indicator.pk, p.pk, "M"))) for p in periods],
+            "target": [number(targets.get((indicator.pk, p.year))) for p in periods],
+            "labels": {
+                "total": _("Total"),
+                "women": _("Women"),
+                "men": _("Men"),
+                "target": _("Target"),
+            },
+        }
+
     tables = [
         {
             "indicator": i,
+            "chart": chart(i),
             "rows": [
                 (
                     p,

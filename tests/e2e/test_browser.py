@@ -124,3 +124,20 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
         if violations:
             found[path] = violations
     assert found == {}
+
+
+def test_a_goal_page_draws_its_indicator_chart(page, live_server, stockholm, chef):
+    from styr.followup.services import measurement_report
+
+    indicator = stockholm.get(Indicator, "ROS-I2")
+    for key, value in (("t1", 84), ("t2", 88)):
+        measurement_report(indicator=indicator, period=stockholm.period(key), values={"T": value})
+    sign_in(page, live_server)
+    goal = stockholm.get(Goal, "ROS-2")
+    page.goto(f"{live_server.url}/mal/{goal.pk}/")
+    canvas = page.locator("canvas[data-chart]").first
+    expect(canvas).to_be_visible()
+    # Chart.js has drawn: the canvas has a chart attached and is not blank.
+    assert page.evaluate("() => Object.keys(Chart.instances).length") >= 1
+    expect(page.get_by_role("table").first).to_contain_text("88")
+    screenshot(page, "mal-med-diagram")
