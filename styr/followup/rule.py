@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from styr.governance.models import AssessmentValue
-from styr.planning.models import Indicator, Target
+from styr.planning.models import Activity, ActivityGoal, GoalLink, Indicator, IndicatorGoal, Target
 
 from .models import ActivityReport, Assessment, Forecast, Gender, Measurement, ReportingPeriod
 
@@ -87,15 +87,28 @@ def indicator_judgement(
 
 
 def assessment_suggest(*, goal, period: ReportingPeriod) -> Suggestion:
+    return assessment_suggest_many(goals=[goal], period=period)[goal.pk]
+
+
+def assessment_suggest_many(*, goals, period: ReportingPeriod) -> dict[int, Suggestion]:
+    """Suggestions for many goals at once, with a fixed number of queries however many there are."""
     model = period.definition.model
     rule = model.assessment_rule or {}
     scale = list(AssessmentValue.objects.filter(model=model).order_by("order"))
-    evidence = _Evidence()
-    _indicator_evidence(goal, period, rule, evidence)
-    if rule.get("basis", "indicators_and_activities") == "indicators_and_activities":
-        _activity_evidence(goal, period, evidence)
-    _child_goal_evidence(goal, period, scale, evidence)
+    basis = _Basis([g.pk for g in goals], period)
+    with_activities = rule.get("basis", "indicators_and_activities") == "indicators_and_activities"
+    suggestions = {}
+    for goal in goals:
+        evidence = _Evidence()
+        _indicator_evidence(goal, period, rule, evidence, basis)
+        if with_activities:
+            _activity_evidence(goal, period, evidence, basis)
+        _child_goal_evidence(goal, scale, evidence, basis)
+        suggestions[goal.pk] = _suggestion(evidence, rule, scale)
+    return suggestions
 
+
+def _suggestion(evidence: _Evidence, rule: dict, scale) -> Suggestion:
     if not evidence.scores:
         no_basis = _("No basis for a suggestion yet: no outcomes, statuses or assessed subgoals.")
         return Suggestion(None, None, [no_basis, *evidence.reasons])
@@ -109,38 +122,88 @@ def assessment_suggest(*, goal, period: ReportingPeriod) -> Suggestion:
     return Suggestion(chosen, share.quantize(Decimal("0.01")), evidence.reasons)
 
 
-def _indicator_evidence(goal, period: ReportingPeriod, rule: dict, evidence: _Evidence) -> None:
-    indicators = list(goal.indicators.filter(kind=Indicator.Kind.INDICATOR).order_by("code"))
-    if not indicators:
-        return
-    targets = {
-        (t.indicator_id, t.kind): t
-        for t in Target.objects.filter(
-            indicator__in=indicators, year=period.year, kind=Target.Kind.ANNUAL
-        )
-    }
-    baselines = {}
-    for baseline in Target.objects.filter(
-        indicator__in=indicators, kind=Target.Kind.BASELINE, year__lte=period.year
-    ).order_by("year"):
-        baselines[baseline.indicator_id] = baseline  # the latest one wins
-    outcomes = dict(
-        Measurement.objects.filter(
-            period=period, indicator__in=indicators, gender=Gender.TOTAL
-        ).values_list("indicator_id", "value")
-    )
-    forecasts = {}
-    if not period.is_final:
-        forecasts = dict(
-            Forecast.objects.filter(
-                period=period, indicator__in=indicators, value__isnull=False
+class _Basis:
+    """Everything the rule reads for a set of goals at a period, read once."""
+
+    def __init__(self, goal_ids: list[int], period: ReportingPeriod):
+        self.indicators_of: dict[int, list[Indicator]] = {}
+        for link in (
+            IndicatorGoal.objects.filter(
+                goal_id__in=goal_ids, indicator__kind=Indicator.Kind.INDICATOR
+            )
+            .select_related("indicator")
+            .order_by("indicator__code")
+        ):
+            self.indicators_of.setdefault(link.goal_id, []).append(link.indicator)
+        indicator_ids = {i.pk for found in self.indicators_of.values() for i in found}
+        self.targets = {
+            t.indicator_id: t
+            for t in Target.objects.filter(
+                indicator_id__in=indicator_ids, year=period.year, kind=Target.Kind.ANNUAL
+            )
+        }
+        self.baselines = {}
+        for baseline in Target.objects.filter(
+            indicator_id__in=indicator_ids, kind=Target.Kind.BASELINE, year__lte=period.year
+        ).order_by("year"):
+            self.baselines[baseline.indicator_id] = baseline  # the latest one wins
+        self.outcomes = dict(
+            Measurement.objects.filter(
+                period=period, indicator_id__in=indicator_ids, gender=Gender.TOTAL
             ).values_list("indicator_id", "value")
         )
+        self.forecasts = {}
+        if not period.is_final:
+            self.forecasts = dict(
+                Forecast.objects.filter(
+                    period=period, indicator_id__in=indicator_ids, value__isnull=False
+                ).values_list("indicator_id", "value")
+            )
+        self.activities_of: dict[int, list[Activity]] = {}
+        for link in (
+            ActivityGoal.objects.filter(goal_id__in=goal_ids)
+            .select_related("activity")
+            .order_by("activity__code")
+        ):
+            self.activities_of.setdefault(link.goal_id, []).append(link.activity)
+        activity_ids = {a.pk for found in self.activities_of.values() for a in found}
+        self.reports = {
+            r.activity_id: r
+            for r in ActivityReport.objects.filter(period=period, activity_id__in=activity_ids)
+            .select_related("status")
+            .order_by()
+        }
+        children: dict[int, list[int]] = {}
+        for parent_id, child_id in GoalLink.objects.filter(parent_id__in=goal_ids).values_list(
+            "parent_id", "goal_id"
+        ):
+            children.setdefault(parent_id, []).append(child_id)
+        assessed = {
+            a.goal_id: a
+            for a in Assessment.objects.filter(
+                period=period, goal_id__in={c for found in children.values() for c in found}
+            ).select_related("value")
+        }
+        self.child_assessments = {
+            parent: [assessed[c] for c in found if c in assessed]
+            for parent, found in children.items()
+        }
+
+
+def _indicator_evidence(
+    goal, period: ReportingPeriod, rule: dict, evidence: _Evidence, basis: _Basis
+) -> None:
+    indicators = basis.indicators_of.get(goal.pk, [])
+    if not indicators:
+        return
+    targets, baselines = basis.targets, basis.baselines
+    outcomes = basis.outcomes
+    forecasts = {i.pk: basis.forecasts[i.pk] for i in indicators if i.pk in basis.forecasts}
     tolerance = Decimal(str(rule.get("tolerance_percent", 0)))
     judged = reached = 0
     for indicator in indicators:
         value = forecasts.get(indicator.pk, outcomes.get(indicator.pk))
-        target = targets.get((indicator.pk, Target.Kind.ANNUAL))
+        target = targets.get(indicator.pk)
         score = indicator_judgement(
             indicator=indicator,
             value=value,
@@ -203,16 +266,9 @@ def _indicator_miss(indicator, value, target, score, forecasts) -> str:
     }
 
 
-def _activity_evidence(goal, period: ReportingPeriod, evidence: _Evidence) -> None:
-    activities = list(goal.activities.order_by("code"))
-    if not activities:
-        return
-    reports = {
-        r.activity_id: r
-        for r in ActivityReport.objects.filter(period=period, activity__in=activities)
-        .select_related("status")
-        .order_by()
-    }
+def _activity_evidence(goal, period: ReportingPeriod, evidence: _Evidence, basis: _Basis) -> None:
+    activities = basis.activities_of.get(goal.pk, [])
+    reports = basis.reports
     for activity in activities:
         report = reports.get(activity.pk)
         if report is None:
@@ -240,12 +296,8 @@ def _activity_evidence(goal, period: ReportingPeriod, evidence: _Evidence) -> No
             evidence.add(MET)
 
 
-def _child_goal_evidence(goal, period: ReportingPeriod, scale, evidence: _Evidence) -> None:
-    assessments = list(
-        Assessment.objects.filter(period=period, goal__parent_links__parent=goal).select_related(
-            "value", "goal"
-        )
-    )
+def _child_goal_evidence(goal, scale, evidence: _Evidence, basis: _Basis) -> None:
+    assessments = basis.child_assessments.get(goal.pk, [])
     if not assessments:
         return
     positions = {v.pk: i for i, v in enumerate(scale)}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from styr.access.policy import Action, can, units_visible_to
 from styr.core.versioning import ConflictError
 from styr.followup.models import Measurement, ReportingPeriod
-from styr.followup.rule import assessment_suggest
+from styr.followup.rule import assessment_suggest_many
 from styr.followup.selectors import fulfilment, indicator_comparison
 from styr.followup.services import (
     CorrectiveActionInput,
@@ -205,7 +205,7 @@ def _followup_context(request, unit, period):
         "scale": AssessmentValue.objects.filter(municipality_id=unit.municipality_id).order_by(
             "order"
         ),
-        "suggestions": {g.pk: assessment_suggest(goal=g, period=period) for g, _a in rows["goals"]},
+        "suggestions": assessment_suggest_many(goals=[g for g, _a in rows["goals"]], period=period),
         **rows,
     }
 
