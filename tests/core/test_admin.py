@@ -66,7 +66,7 @@ def test_units_are_chosen_from_the_tree(controller, loaded):
 def test_anonymous_visitors_are_sent_to_sign_in(client, loaded):
     response = client.get(reverse("admin:planning_goal_changelist"))
     assert response.status_code == 302
-    assert reverse("admin:login") in response["Location"]
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_a_signed_in_user_without_admin_rights_is_refused(client, django_user_model, loaded):
