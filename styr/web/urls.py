@@ -25,4 +25,6 @@ urlpatterns = [
         name="followup_goal",
     ),
     path("oversikt/", views.overview, name="overview"),
+    path("planering/nytt-mal/", views.plan_goal_new, name="plan_goal_new"),
+    path("planering/mal/<int:pk>/", views.plan_goal_edit, name="plan_goal_edit"),
 ]

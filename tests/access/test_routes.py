@@ -28,6 +28,8 @@ SIGNED_IN = {**dict.fromkeys(Role.values, 200), ANONYMOUS: SIGN_IN}
 REPORTERS = {ANONYMOUS: SIGN_IN, "reader": 403, "planner": 403, "approver": 403}
 REPORTERS_422 = {**REPORTERS, "reporter": 422, "administrator": 422}
 REPORTERS = {**REPORTERS, "reporter": 302, "administrator": 302}
+PLANNERS = {ANONYMOUS: SIGN_IN, "reader": 403, "reporter": 403, "approver": 403, "planner": 200}
+PLANNERS["administrator"] = 200
 MATRIX = {
     "home": ("get", None, SIGNED_IN),
     "web:red_thread": ("get", None, SIGNED_IN),
@@ -45,6 +47,8 @@ MATRIX = {
     "web:followup_indicator": ("post", "indicator_inside", REPORTERS),
     "web:followup_activity": ("post", "activity_inside", REPORTERS_422),
     "web:followup_goal": ("post", "goal_report_inside", REPORTERS_422),
+    "web:plan_goal_new": ("get", None, PLANNERS),
+    "web:plan_goal_edit": ("get", "goal_inside", PLANNERS),
     "accounts:users": ("get", None, {**ADMIN_ONLY, "administrator": 200}),
     "accounts:invite": ("post", None, {**ADMIN_ONLY, "administrator": 400}),
     "accounts:grant": ("post", None, {**ADMIN_ONLY, "administrator": 400}),

@@ -103,6 +103,15 @@ def test_a_visitor_who_is_not_signed_in_sees_only_the_sign_in(page, live_server,
 
 
 def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
+    from styr.governance.models import GoalLevel
+
+    RoleGrant.objects.create(
+        municipality=stockholm.municipality,
+        user=chef,
+        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND"),
+        role=Role.PLANNER,
+    )
+    level = GoalLevel.objects.get(municipality=stockholm.municipality, key="atagande")
     page.goto(f"{live_server.url}/logga-in/")
     assert axe_violations(page) == []
     sign_in(page, live_server)
@@ -116,6 +125,8 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
         f"/uppfoljning/{unit.pk}/{stockholm.period('t2').pk}/",
         "/oversikt/",
         "/meddelanden/",
+        f"/planering/nytt-mal/?enhet={unit.pk}&niva={level.pk}&ar=2026",
+        f"/planering/mal/{goal.pk}/",
     ]
     found = {}
     for path in pages:
