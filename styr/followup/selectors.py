@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet
 
 from styr.governance.models import AssessmentValue, FocusArea, GoalLevel
-from styr.organisation.models import Municipality, OrgUnit
+from styr.organisation.models import PATH_SEPARATOR, Municipality, OrgUnit
 from styr.planning.models import Goal, GoalLink, Indicator, Target
 
 from .models import Assessment, Forecast, Gender, Measurement, ReportingPeriod
@@ -350,3 +350,44 @@ def followup_as_of(
         goals = Goal.objects.in_subtree(unit).values("pk")
         assessments = assessments.filter(goal_id__in=goals)
     return ReportSnapshot(when, list(measurements), list(forecasts), list(assessments))
+
+
+@dataclass
+class UnitFulfilment:
+    unit: OrgUnit
+    assessed: int
+    counts: dict[int, int]  # scale value pk -> number of goals
+    met: int
+
+    @property
+    def met_share(self) -> Decimal:
+        return _share(self.met, self.assessed)
+
+
+def fulfilment_by_unit_below(
+    *, period: ReportingPeriod, unit: OrgUnit | None = None, focus_area: FocusArea | None = None
+) -> list[UnitFulfilment]:
+    """The drill-down: for each unit directly below `unit` (below the top when None), the
+    assessments of its subtree at the period — two queries, however many units and goals."""
+    below = OrgUnit.objects.filter(municipality_id=period.municipality_id)
+    below = below.filter(parent=unit) if unit is not None else below.filter(depth=1)
+    below = list(below.order_by("name"))
+    by_path = {u.path: u for u in below}
+    depth = (unit.depth + 1) if unit is not None else 1
+    goals = goals_in_scope(
+        municipality=period.municipality, year=period.year, unit=unit, focus_area=focus_area
+    )
+    rows = Assessment.objects.filter(period=period, goal__in=goals.values("pk")).values_list(
+        "goal__unit__path", "value_id", "value__is_met"
+    )
+    result = {u.pk: UnitFulfilment(u, 0, {}, 0) for u in below}
+    for path, value_id, is_met in rows:
+        parts = path.split(PATH_SEPARATOR)
+        child = by_path.get(PATH_SEPARATOR.join(parts[: depth + 1]) + PATH_SEPARATOR)
+        if child is None:
+            continue
+        item = result[child.pk]
+        item.assessed += 1
+        item.counts[value_id] = item.counts.get(value_id, 0) + 1
+        item.met += bool(is_met)
+    return [r for r in result.values() if r.assessed]

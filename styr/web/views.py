@@ -15,7 +15,12 @@ from styr.access.policy import Action, can, units_visible_to
 from styr.core.versioning import ConflictError
 from styr.followup.models import Measurement, ReportingPeriod
 from styr.followup.rule import assessment_suggest_many
-from styr.followup.selectors import fulfilment, indicator_comparison
+from styr.followup.selectors import (
+    fulfilment,
+    fulfilment_by_unit_below,
+    fulfilment_trend,
+    indicator_comparison,
+)
 from styr.followup.services import (
     CorrectiveActionInput,
     activity_report,
@@ -363,12 +368,33 @@ def overview(request):
     )
     units = units_visible_to(request.user).filter(municipality_id=municipality_id)
     unit = units.filter(pk=request.GET.get("enhet") or 0).first()
-    result = fulfilment(period=period, unit=unit) if period else None
+    focus_areas = FocusArea.objects.filter(municipality_id=municipality_id).order_by(
+        "group", "name"
+    )
+    focus = focus_areas.filter(pk=request.GET.get("omrade") or 0).first()
+    scale = list(AssessmentValue.objects.filter(municipality_id=municipality_id).order_by("order"))
+    result = fulfilment(period=period, unit=unit, focus_area=focus) if period else None
+    trend = below = []
+    if period:
+        trend = [
+            (point, [point.counts.get(v.key, 0) for v in scale])
+            for point in fulfilment_trend(
+                municipality=period.municipality,
+                years=[period.year - 1, period.year],
+                unit=unit,
+                focus_area=focus,
+            )
+            if point.assessed
+        ]
+        below = [
+            (row, [row.counts.get(v.pk, 0) for v in scale])
+            for row in fulfilment_by_unit_below(period=period, unit=unit, focus_area=focus)
+        ]
     calendar = (
         ReportingPeriod.objects.filter(
             municipality_id=municipality_id, year=datetime.date.today().year
         )
-        .select_related("definition")
+        .select_related("definition__decided_by")
         .order_by("month")
     )
     return TemplateResponse(
@@ -380,7 +406,12 @@ def overview(request):
             "period": period,
             "units": units.filter(depth__lte=2).order_by("path"),
             "unit": unit,
+            "focus_areas": focus_areas,
+            "focus": focus,
+            "scale": scale,
             "result": result,
+            "trend": trend,
+            "below": below,
             "calendar": calendar,
         },
     )

@@ -69,7 +69,7 @@ def test_a_chef_reports_a_period_and_sees_the_result(page, live_server, stockhol
 
     # The roll-up has changed.
     page.get_by_role("link", name="Översikt").click()
-    page.get_by_label("Period").select_option(label="Tertialrapport 2 2026")
+    page.get_by_label("Period", exact=True).select_option(label="Tertialrapport 2 2026")
     page.get_by_role("button", name="Visa").click()
     expect(page.locator("caption")).to_contain_text("1 av")
     screenshot(page, "oversikt")

@@ -153,3 +153,27 @@ def test_the_number_of_queries_does_not_grow_with_the_plan(stockholm, chef, clie
         )
     after = {url: queries(client, url) for url in urls}
     assert after == before
+
+
+def test_the_overview_drills_down_and_shows_the_trend(stockholm, django_user_model, client):
+    from styr.followup.demo import demo_followup
+
+    demo_followup(municipality=stockholm.municipality, year=2026, today=datetime.date(2026, 11, 27))
+    boss = django_user_model.objects.create_user("kf")
+    RoleGrant.objects.create(
+        municipality=stockholm.municipality,
+        user=boss,
+        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="KF"),
+        role=Role.READER,
+    )
+    client.force_login(boss)
+    text = client.get("/oversikt/").content.decode()
+    assert "Per enhet under" in text and "Södermalms stadsdelsnämnd" in text
+    assert "Över perioder och år" in text and "Tertialrapport 1 2025" in text
+    södermalm = OrgUnit.objects.get(municipality=stockholm.municipality, code="SDN-SOD")
+    drilled = client.get(f"/oversikt/?enhet={södermalm.pk}").content.decode()
+    assert "Södermalms stadsdelsförvaltning" in drilled
+    assert (
+        "Hägersten-Älvsjö stadsdelsnämnd"
+        not in drilled.split("Per enhet under")[1].split("</table>")[0]
+    )
