@@ -207,6 +207,13 @@ def unit(request, pk: int):
     )
 
 
+def _followup_scope(request, unit_pk: int, period_pk: int):
+    """The unit and period of a follow-up screen, both through the policy."""
+    unit = _access(request.user, OrgUnit, unit_pk)
+    period = _access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
+    return unit, period
+
+
 def _followup_context(request, unit, period):
     rows = selectors.followup_rows(unit=unit, period=period)
     return {
@@ -227,13 +234,15 @@ def _followup_context(request, unit, period):
 
 @require_GET
 def followup(request, unit_pk: int, period_pk: int):
-    unit = _access(request.user, OrgUnit, unit_pk)
-    period = _access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
+    unit, period = _followup_scope(request, unit_pk, period_pk)
     return TemplateResponse(request, "web/followup.html", _followup_context(request, unit, period))
 
 
-def _row_response(request, template, context, errors, status=200):
+def _row_response(request, template, context, errors):
+    """The changed row for htmx; without htmx, the whole screen again (or back to it)."""
     context["errors"] = errors
+    context["saved"] = not errors
+    status = 422 if errors else 200
     if request.headers.get("HX-Request"):
         return TemplateResponse(request, template, context, status=status)
     if errors:
@@ -247,8 +256,7 @@ def _messages(error: Exception) -> list[str]:
 
 @require_POST
 def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int):
-    unit = _access(request.user, OrgUnit, unit_pk)
-    period = _access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
+    unit, period = _followup_scope(request, unit_pk, period_pk)
     indicator = _access(request.user, Indicator, indicator_pk, Action.REPORT, unit=unit)
     genders = ["T", "K", "M"] if indicator.gender_split else ["T"]
     errors = []
@@ -269,17 +277,13 @@ def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int)
     except (ValidationError, PermissionDenied, ConflictError) as error:
         errors = _messages(error)
     context = _followup_context(request, unit, period)
-    row = next(r for r in context["indicators"] if r.indicator.pk == indicator.pk)
-    context.update({"row": row, "saved": not errors})
-    return _row_response(
-        request, "web/_indicator_row.html", context, errors, 200 if not errors else 422
-    )
+    context["row"] = next(r for r in context["indicators"] if r.indicator.pk == indicator.pk)
+    return _row_response(request, "web/_indicator_row.html", context, errors)
 
 
 @require_POST
 def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
-    unit = _access(request.user, OrgUnit, unit_pk)
-    period = _access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
+    unit, period = _followup_scope(request, unit_pk, period_pk)
     activity = _access(request.user, Activity, activity_pk, Action.REPORT, unit=unit)
     status = ActivityStatus.objects.filter(
         municipality_id=unit.municipality_id, pk=request.POST.get("status") or 0
@@ -300,16 +304,12 @@ def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
             errors = _messages(error)
     context = _followup_context(request, unit, period)
     context["item"] = next(item for item in context["activities"] if item[0].pk == activity.pk)
-    context["saved"] = not errors
-    return _row_response(
-        request, "web/_activity_row.html", context, errors, 200 if not errors else 422
-    )
+    return _row_response(request, "web/_activity_row.html", context, errors)
 
 
 @require_POST
 def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
-    unit = _access(request.user, OrgUnit, unit_pk)
-    period = _access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
+    unit, period = _followup_scope(request, unit_pk, period_pk)
     goal = _access(request.user, Goal, goal_pk, Action.REPORT, unit=unit)
     value = AssessmentValue.objects.filter(
         municipality_id=unit.municipality_id, pk=request.POST.get("value") or 0
@@ -348,10 +348,7 @@ def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
                 errors = _messages(error)
     context = _followup_context(request, unit, period)
     context["item"] = next(item for item in context["goals"] if item[0].pk == goal.pk)
-    context["saved"] = not errors
-    return _row_response(
-        request, "web/_goal_form.html", context, errors, 200 if not errors else 422
-    )
+    return _row_response(request, "web/_goal_form.html", context, errors)
 
 
 @require_GET
