@@ -54,10 +54,15 @@ class Finding:
 
 
 def plan_lint(
-    *, municipality: Municipality, year: int, today: datetime.date | None = None
+    *,
+    municipality: Municipality,
+    year: int,
+    today: datetime.date | None = None,
+    unit_ids: list[int] | None = None,
 ) -> list[Finding]:
+    """Every finding for the year; with `unit_ids`, only those belonging to these units."""
     today = today or datetime.date.today()
-    checker = _Lint(municipality, year, today)
+    checker = _Lint(municipality, year, today, unit_ids)
     checker.run()
     return sorted(
         checker.findings,
@@ -83,10 +88,17 @@ class _Row:
 
 
 class _Lint:
-    def __init__(self, municipality: Municipality, year: int, today: datetime.date):
+    def __init__(
+        self,
+        municipality: Municipality,
+        year: int,
+        today: datetime.date,
+        unit_ids: list[int] | None = None,
+    ):
         self.municipality = municipality
         self.year = year
         self.today = today
+        self.scope = {} if unit_ids is None else {"unit_id__in": unit_ids}
         self.findings: list[Finding] = []
 
     def add(self, severity: str, kind: str, unit: OrgUnit, subject: str, message: str) -> None:
@@ -99,7 +111,7 @@ class _Lint:
             u.pk: u for u in OrgUnit.objects.filter(municipality=m).select_related("type")
         }
         self.levels = {lvl.pk: lvl for lvl in GoalLevel.objects.filter(municipality=m)}
-        in_force = Goal.objects.filter(municipality=m).in_force(self.year)
+        in_force = Goal.objects.filter(municipality=m, **self.scope).in_force(self.year)
         self.goals = [
             _Row(pk, code, title, self.units[unit_id], self.levels[level_id])
             for pk, code, title, unit_id, level_id in in_force.values_list(
@@ -186,7 +198,7 @@ class _Lint:
         indicators = [
             _Row(pk, code, name, self.units[unit_id], None, gender_split)
             for pk, code, name, unit_id, gender_split in Indicator.objects.filter(
-                municipality=m, kind=Indicator.Kind.INDICATOR
+                municipality=m, kind=Indicator.Kind.INDICATOR, **self.scope
             ).values_list("pk", "code", "name", "unit_id", "gender_split")
         ]
         targets = list(
@@ -250,7 +262,7 @@ class _Lint:
     def _activities(self) -> None:
         first, last = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
         in_year = Activity.objects.filter(
-            municipality=self.municipality, start__lte=last, end__gte=first
+            municipality=self.municipality, start__lte=last, end__gte=first, **self.scope
         )
         linked = set(
             ActivityGoal.objects.filter(

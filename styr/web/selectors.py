@@ -62,33 +62,54 @@ class MyWork:
 
 
 def my_work(*, user, today: datetime.date) -> MyWork:
+    """What the person must do now, in a fixed number of queries per municipality."""
     work = MyWork()
+    with_goals = OrgUnit.objects.filter(goals__isnull=False).distinct().select_related("type")
     report_units = [
         u
-        for u in visible_to(user, OrgUnit.objects.select_related("type"), unit_field=None)
-        if can(user, Action.REPORT, u) and u.goals.exists()
+        for u in visible_to(user, with_goals, unit_field=None).order_by("path")
+        if can(user, Action.REPORT, u)
     ][:50]
-    periods = list(
-        ReportingPeriod.objects.filter(
+    periods = [
+        p
+        for p in ReportingPeriod.objects.filter(
             state=ReportingPeriod.State.OPEN,
             municipality_id__in={u.municipality_id for u in report_units},
-            month__lte=12,
         ).select_related("definition")
+        if p.ends_on <= today + datetime.timedelta(days=31) and "goals" in p.definition.follows_up
+    ]
+    goals = list(
+        Goal.objects.filter(unit__in=report_units)
+        .exclude(status=Goal.Status.DRAFT)
+        .values_list("pk", "unit_id", "valid_from", "valid_to")
     )
-    periods = [p for p in periods if p.ends_on <= today + datetime.timedelta(days=31)]
+    assessed = set(
+        Assessment.objects.filter(
+            period__in=periods, goal_id__in=[g[0] for g in goals]
+        ).values_list("goal_id", "period_id")
+    )
+    states = dict(
+        ((unit_id, period_id), state)
+        for unit_id, period_id, state in Submission.objects.filter(
+            unit__in=report_units, period__in=periods
+        ).values_list("unit_id", "period_id", "state")
+    )
     for unit in report_units:
         for period in periods:
-            if period.municipality_id != unit.municipality_id:
-                continue
             deadline = period.deadline_for(unit.type.key)
-            if deadline is None or "goals" not in period.definition.follows_up:
+            if period.municipality_id != unit.municipality_id or deadline is None:
                 continue
-            goals = Goal.objects.filter(unit=unit).in_force(period.year)
-            missing = goals.exclude(assessments__period=period).count()
-            submission = Submission.objects.filter(unit=unit, period=period).first()
-            work.duties.append(
-                Duty(unit, period, deadline, missing, submission.state if submission else "draft")
+            start, end = datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31)
+            missing = sum(
+                1
+                for pk, unit_id, valid_from, valid_to in goals
+                if unit_id == unit.pk
+                and valid_from <= end
+                and (valid_to is None or valid_to >= start)
+                and (pk, period.pk) not in assessed
             )
+            state = states.get((unit.pk, period.pk), Submission.State.DRAFT)
+            work.duties.append(Duty(unit, period, deadline, missing, state))
     work.duties.sort(key=lambda d: (d.deadline, d.unit.path))
     work.to_approve = [
         s
@@ -97,11 +118,15 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         .filter(municipality_id__in=user_municipality_ids(user))
         if can(user, Action.APPROVE, s.unit)
     ]
-    for municipality_id in {u.municipality_id for u in report_units}:
-        year = today.year
-        found = plan_lint(municipality=Municipality.objects.get(pk=municipality_id), year=year)
-        mine = {u.pk for u in report_units}
-        work.findings += [f for f in found if f.unit.pk in mine]
+    for municipality in Municipality.objects.filter(
+        pk__in={u.municipality_id for u in report_units}
+    ):
+        work.findings += plan_lint(
+            municipality=municipality,
+            year=today.year,
+            today=today,
+            unit_ids=[u.pk for u in report_units if u.municipality_id == municipality.pk],
+        )
     work.errors = sum(1 for f in work.findings if f.severity == ERROR)
     return work
 
