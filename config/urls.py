@@ -10,7 +10,7 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
-from styr.web import views as web_views
+from styr.web.views import pages as web_pages
 
 admin.site.site_header = _("Styr – administration")
 admin.site.site_title = _("Styr")
@@ -37,8 +37,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    # The web interface proper arrives with its own issue; until then the admin is the way in.
-    path("", web_views.home, name="home"),
+    # Mitt uppdrag is the start page; the rest of the web interface under its Swedish paths.
+    path("", web_pages.home, name="home"),
     path("", include("styr.web.urls")),
 ]
 

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "styr.core.context_processors.sign_in",
+                "styr.core.context_processors.theme",
             ],
         },
     },

@@ -13,3 +13,21 @@ def sign_in(request) -> dict:
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "administers_users": administers,
     }
+
+
+def theme(request) -> dict:
+    """The municipality whose name, logo and colour the pages wear: the signed-in person's first
+    municipality. A public page passes its own `theme` in the context, which takes precedence."""
+    from django.utils.functional import SimpleLazyObject
+
+    from styr.organisation.models import Municipality
+    from styr.web.selectors import user_municipality_ids
+
+    def first_municipality():
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated):
+            return None
+        ids = user_municipality_ids(user)
+        return Municipality.objects.filter(pk=ids[0]).defer("logo").first() if ids else None
+
+    return {"theme": SimpleLazyObject(first_municipality)}

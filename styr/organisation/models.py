@@ -34,6 +34,22 @@ class Municipality(TimestampedModel):
         help_text=_("As Kolada writes it, e.g. 0180 for Stockholm."),
     )
     name = models.CharField(_("name"), max_length=200)
+    # The look of its pages: a brand colour and a small logo, kept in the database so that a
+    # backup, an export and every app server carry them without a shared file store.
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#1E4B7A",
+        validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Write the colour as #RRGGBB."))],
+    )
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_type = models.CharField(_("logo file type"), max_length=40, blank=True, editable=False)
+    public_view = models.BooleanField(
+        _("public view"),
+        default=False,
+        help_text=_("Anyone, without signing in, may read the decided plans and follow-ups."),
+    )
+    history = track_history(excluded_fields=["logo"])
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +58,20 @@ class Municipality(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def text_colour(self) -> str:
+        """White or near-black, whichever reads better on the brand colour (WCAG contrast)."""
+
+        def linear(channel: int) -> float:
+            c = channel / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        red, green, blue = (int(self.colour[i : i + 2], 16) for i in (1, 3, 5))
+        luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+        on_white = 1.05 / (luminance + 0.05)
+        on_black = (luminance + 0.05) / 0.05
+        return "#ffffff" if on_white >= on_black else "#1b1b1b"
 
 
 class UnitType(TenantModel):

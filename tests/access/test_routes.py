@@ -60,6 +60,8 @@ MATRIX = {
         "user_outside",
         {**ADMIN_ONLY, "administrator": 404},
     ),
+    # The municipality's logo is not secret (404 while it has none).
+    "web:logo": ("get", "municipality_code", dict.fromkeys(ROLES, 404)),
     # Each person's own messages: everyone signed in, whatever the role.
     "workflow:notifications": ("get", None, {**dict.fromkeys(Role.values, 200), ANONYMOUS: 302}),
     "workflow:notifications_read": (
@@ -134,6 +136,7 @@ def world(example_text, django_user_model):
     inside = django_user_model.objects.create_user("inne")
     outside = django_user_model.objects.create_user("ute")
     return {
+        "municipality": municipality,
         "grant": grant,
         "grant_inside": grant(inside, "SKOLA-1", Role.READER),
         "grant_outside": grant(outside, other.code, Role.READER),
@@ -177,6 +180,8 @@ def url_for(name: str, key: str | None, world) -> str:
     if key in ("indicator_inside", "activity_inside", "goal_report_inside"):
         item = world[key]
         return reverse(route, args=[item.unit_id, period, item.pk])
+    if key == "municipality_code":
+        return reverse(route, args=[world["municipality"].code])
     if key is not None:
         return reverse(route, args=[world[key].pk])
     return reverse(route)
