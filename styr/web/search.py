@@ -1,0 +1,115 @@
+"""Search across goals, indicators and activities: by code, title or name, and description, in any
+letter case (å, ä and ö included), limited to what the person may see. A fixed number of queries:
+a count and a page of hits per kind, and the goals the indicators and activities belong to."""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import Func, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from styr.access.policy import visible_to
+from styr.planning.models import Activity, Goal, Indicator
+
+MIN_LENGTH = 2
+MAX_QUERY = 100
+LIMIT = 50
+
+
+def _casefold(value) -> str | None:
+    return value.lower() if value is not None else None
+
+
+class Folded(Func):
+    """A text in lower case in every alphabet. PostgreSQL's LOWER folds å, ä and ö as well;
+    SQLite's folds only ASCII, so there Python's str.lower does the work."""
+
+    function = "LOWER"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        connection.ensure_connection()
+        connection.connection.create_function("styr_casefold", 1, _casefold, deterministic=True)
+        return super().as_sql(compiler, connection, function="styr_casefold", **extra)
+
+
+@dataclass
+class Hits:
+    items: list
+    count: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.items)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    message: str = ""
+    goals: Hits = field(default_factory=lambda: Hits([], 0))
+    indicators: Hits = field(default_factory=lambda: Hits([], 0))
+    activities: Hits = field(default_factory=lambda: Hits([], 0))
+
+    @property
+    def count(self) -> int:
+        return self.goals.count + self.indicators.count + self.activities.count
+
+
+def _matching(queryset: QuerySet, words: list[str], fields: tuple[str, ...]) -> QuerySet:
+    """Rows in which every word occurs in one of the fields, whatever the letter case."""
+    folded = {f"folded_{name}": Folded(name) for name in fields}
+    conditions = [
+        reduce(or_, (Q(**{f"{alias}__contains": word}) for alias in folded)) for word in words
+    ]
+    return queryset.alias(**folded).filter(reduce(and_, conditions))
+
+
+def _hits(queryset: QuerySet, limit: int) -> Hits:
+    return Hits(list(queryset[:limit]), queryset.count())
+
+
+def _first_goal(item) -> Goal | None:
+    """The goal an indicator or activity is shown under: the highest level, then by code."""
+    goals = sorted(item.goals.all(), key=lambda g: (g.level.order, g.code))
+    return goals[0] if goals else None
+
+
+def search(*, user, query: str, limit: int = LIMIT) -> SearchResult:
+    query = " ".join(query.split())
+    if not query:
+        return SearchResult(query, _("Write a word or a code to search for."))
+    if len(query) < MIN_LENGTH:
+        return SearchResult(
+            query, _("Write at least %(count)s letters to search for.") % {"count": MIN_LENGTH}
+        )
+    words = [_casefold(word) for word in query.split()]
+    goals_only = Goal.objects.select_related("level").only(
+        "pk", "code", "title", "valid_from", "valid_to", "level__order", "level__name"
+    )
+    goals = _matching(
+        visible_to(user, Goal.objects.all()), words, ("code", "title", "description")
+    ).select_related("level", "unit")
+    indicators = (
+        _matching(visible_to(user, Indicator.objects.all()), words, ("code", "name", "description"))
+        .select_related("unit")
+        .prefetch_related(Prefetch("goals", queryset=goals_only))
+    )
+    activities = (
+        _matching(visible_to(user, Activity.objects.all()), words, ("code", "title", "description"))
+        .select_related("unit")
+        .prefetch_related(Prefetch("goals", queryset=goals_only))
+    )
+    result = SearchResult(
+        query,
+        goals=_hits(goals.order_by("-valid_from", "level__order", "code"), limit),
+        indicators=_hits(indicators.order_by("code"), limit),
+        activities=_hits(activities.order_by("-start", "code"), limit),
+    )
+    for item in result.indicators.items + result.activities.items:
+        item.search_goal = _first_goal(item)
+    if not result.count:
+        result.message = _("Nothing matched “%(query)s”. Try another word or a shorter one.") % {
+            "query": query
+        }
+    return result
