@@ -107,9 +107,10 @@ class _Lint:
     def run(self) -> None:
         m = self.municipality
         # Plain rows, not model instances: a large municipality has tens of thousands of each.
-        self.units = {
-            u.pk: u for u in OrgUnit.objects.filter(municipality=m).select_related("type")
-        }
+        units = OrgUnit.objects.filter(municipality=m).select_related("type")
+        if self.scope:
+            units = units.filter(pk__in=self.scope["unit_id__in"])
+        self.units = {u.pk: u for u in units}
         self.levels = {lvl.pk: lvl for lvl in GoalLevel.objects.filter(municipality=m)}
         in_force = Goal.objects.filter(municipality=m, **self.scope).in_force(self.year)
         self.goals = [
@@ -201,11 +202,11 @@ class _Lint:
                 municipality=m, kind=Indicator.Kind.INDICATOR, **self.scope
             ).values_list("pk", "code", "name", "unit_id", "gender_split")
         ]
-        targets = list(
-            Target.objects.filter(municipality=m).values_list(
-                "indicator_id", "kind", "year", "change"
-            )
-        )
+        targets = Target.objects.filter(municipality=m).order_by()
+        if self.scope:
+            # Mitt uppdrag lints a person's units on every visit: read only their targets.
+            targets = targets.filter(indicator_id__in=[i.pk for i in indicators])
+        targets = list(targets.values_list("indicator_id", "kind", "year", "change"))
         annual = {
             i for i, kind, year, _c in targets if kind == Target.Kind.ANNUAL and year == self.year
         }
@@ -297,12 +298,16 @@ class _Lint:
         goals_by_unit: dict[int, list[Goal]] = {}
         for goal in self.goals:
             goals_by_unit.setdefault(goal.unit.pk, []).append(goal)
+        periods = [p for p in periods if "goals" in p.definition.follows_up]
+        # One read for all the open periods, not one per period.
+        rows = Assessment.objects.filter(municipality=self.municipality, period__in=periods)
+        if self.scope:
+            rows = rows.filter(goal_id__in=[g.pk for g in self.goals])
+        assessed_in: dict[int, set[int]] = {p.pk: set() for p in periods}
+        for goal_id, period_id in rows.values_list("goal_id", "period_id"):
+            assessed_in[period_id].add(goal_id)
         for period in periods:
-            if "goals" not in period.definition.follows_up:
-                continue
-            assessed = set(
-                Assessment.objects.filter(period=period).values_list("goal_id", flat=True)
-            )
+            assessed = assessed_in[period.pk]
             for goals in goals_by_unit.values():
                 unit = goals[0].unit
                 deadline = period.deadline_for(unit.type.key) if unit.type_id else None

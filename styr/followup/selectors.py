@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from styr.governance.models import AssessmentValue, FocusArea, GoalLevel
 from styr.organisation.models import PATH_SEPARATOR, Municipality, OrgUnit
@@ -77,6 +77,31 @@ def goals_in_scope(
     return goals
 
 
+def assessments_in_scope(
+    *,
+    municipality_id: int,
+    year: int,
+    unit: OrgUnit | None = None,
+    focus_area: FocusArea | None = None,
+    goal: Goal | None = None,
+) -> QuerySet[Assessment]:
+    """The assessments of the goals `goals_in_scope` gives, by a join on the goal rather than
+    `goal__in=<subquery>`: SQLite builds the subquery's whole set of goals again for every query,
+    which costs more than the count itself in a large municipality."""
+    condition = (
+        (Q(goal__valid_to__isnull=True) | Q(goal__valid_to__gte=datetime.date(year, 1, 1)))
+        & Q(goal__valid_from__lte=datetime.date(year, 12, 31))
+        & ~Q(goal__status=Goal.Status.DRAFT)
+    )
+    if unit is not None:
+        condition &= Q(goal__unit__path__startswith=unit.path)
+    if focus_area is not None:
+        condition &= Q(goal__focus_areas=focus_area)
+    if goal is not None:
+        condition &= Q(goal_id__in=goal_descendant_ids(goal=goal))
+    return Assessment.objects.filter(condition, municipality_id=municipality_id)
+
+
 def fulfilment(
     *,
     period: ReportingPeriod,
@@ -94,9 +119,13 @@ def fulfilment(
         goal=goal,
     )
     scale = list(AssessmentValue.objects.filter(municipality_id=period.municipality_id))
-    assessments = Assessment.objects.filter(
-        municipality_id=period.municipality_id, period=period, goal__in=goals.values("pk")
-    )
+    assessments = assessments_in_scope(
+        municipality_id=period.municipality_id,
+        year=period.year,
+        unit=unit,
+        focus_area=focus_area,
+        goal=goal,
+    ).filter(period=period)
     per_value = dict(
         assessments.order_by()
         .values_list("value_id")
@@ -108,12 +137,58 @@ def fulfilment(
         ValueCount(v, per_value.get(v.pk, 0), _share(per_value.get(v.pk, 0), assessed))
         for v in sorted(scale, key=lambda v: v.order)
     ]
-    worst_first = list(
-        assessments.filter(value__is_met=False)
-        .select_related("goal__unit", "goal__level", "value")
-        .order_by("-value__order", "goal__level__order", "goal__code")[:pulling_down]
-    )
+    worst_first = []
+    if pulling_down:
+        # The few worst by a lean query over the keys alone, then those rows in full: sorting
+        # whole goal rows of a large municipality costs several times more.
+        worst_ids = list(
+            assessments.filter(value__is_met=False)
+            .order_by("-value__order", "goal__level__order", "goal__code")
+            .values_list("pk", flat=True)[:pulling_down]
+        )
+        rows = Assessment.objects.filter(pk__in=worst_ids).select_related(
+            "goal__unit", "goal__level", "value"
+        )
+        by_pk = {a.pk: a for a in rows}
+        worst_first = [by_pk[pk] for pk in worst_ids]
     return Fulfilment(period, goals.count(), assessed, counts, worst_first)
+
+
+def fulfilment_per_period(
+    *, periods: list[ReportingPeriod], unit: OrgUnit | None = None
+) -> dict[int, Fulfilment]:
+    """The roll-up of several periods of one municipality at once (a unit page's year), without
+    the goals that pull it down: three queries a year, however many periods and goals."""
+    if not periods:
+        return {}
+    municipality = periods[0].municipality
+    scale = sorted(
+        AssessmentValue.objects.filter(municipality_id=municipality.pk), key=lambda v: v.order
+    )
+    result = {}
+    for year in sorted({p.year for p in periods}):
+        goals = goals_in_scope(municipality=municipality, year=year, unit=unit)
+        in_year = [p for p in periods if p.year == year]
+        rows = (
+            assessments_in_scope(municipality_id=municipality.pk, year=year, unit=unit)
+            .filter(period__in=in_year)
+            .order_by()
+            .values_list("period_id", "value_id")
+            .annotate(n=Count("pk"))
+        )
+        per_period: dict[int, dict[int, int]] = {}
+        for period_id, value_id, n in rows:
+            per_period.setdefault(period_id, {})[value_id] = n
+        total = goals.count()
+        for period in in_year:
+            per_value = per_period.get(period.pk, {})
+            assessed = sum(per_value.values())
+            counts = [
+                ValueCount(v, per_value.get(v.pk, 0), _share(per_value.get(v.pk, 0), assessed))
+                for v in scale
+            ]
+            result[period.pk] = Fulfilment(period, total, assessed, counts)
+    return result
 
 
 def _share(count: int, total: int) -> Decimal:
@@ -145,17 +220,16 @@ def fulfilment_trend(
     goals = goals_in_scope(
         municipality=municipality, year=None, unit=unit, focus_area=focus_area, goal=goal
     )
-    rows = (
-        Assessment.objects.filter(
-            municipality=municipality, period__in=periods, goal__in=goals.values("pk")
-        )
-        .order_by()
-        .values_list("period_id", "value__key")
-        .annotate(n=Count("pk"))
-    )
+    rows = Assessment.objects.filter(municipality=municipality, period__in=periods)
+    if unit is not None or focus_area is not None or goal is not None:
+        # (Without a filter every assessment of the municipality is in scope.)
+        rows = rows.filter(goal__in=goals.values("pk"))
+    keys = dict(AssessmentValue.objects.filter(municipality=municipality).values_list("pk", "key"))
     by_period: dict[int, dict[str, int]] = {}
-    for period_id, key, n in rows:
-        by_period.setdefault(period_id, {})[key] = n
+    for period_id, value_id, n in (
+        rows.order_by().values_list("period_id", "value_id").annotate(n=Count("pk"))
+    ):
+        by_period.setdefault(period_id, {})[keys[value_id]] = n
     return [
         TrendPoint(p, sum(by_period.get(p.pk, {}).values()), by_period.get(p.pk, {}))
         for p in periods
@@ -196,23 +270,47 @@ def _change(now: Decimal | None, before: Decimal | None) -> Change | None:
 def indicator_comparison(*, indicator: Indicator, period: ReportingPeriod) -> IndicatorComparison:
     """The period's outcome against the same period last year, the årsmål, the nollbasvärde and
     between women and men."""
+    return indicator_comparisons(indicators=[indicator], period=period)[indicator.pk]
+
+
+def indicator_comparisons(
+    *, indicators: list[Indicator], period: ReportingPeriod
+) -> dict[int, IndicatorComparison]:
+    """`indicator_comparison` for several indicators at once, in four queries however many."""
     last_year_period = ReportingPeriod.objects.filter(
         municipality_id=period.municipality_id,
         definition_id=period.definition_id,
         month=period.month,
         year=period.year - 1,
     ).first()
-    rows = Measurement.objects.filter(
-        indicator=indicator, period__in=[p for p in (period, last_year_period) if p]
-    ).values_list("period_id", "gender", "value")
-    values = {g: v for p, g, v in rows if p == period.pk}
-    last_year = {g: v for p, g, v in rows if last_year_period and p == last_year_period.pk}
-    forecast = (
-        Forecast.objects.filter(indicator=indicator, period=period)
-        .values_list("value", flat=True)
-        .first()
+    values: dict[int, dict[str, Decimal]] = {i.pk: {} for i in indicators}
+    last_year: dict[int, dict[str, Decimal]] = {i.pk: {} for i in indicators}
+    # Each read names the municipality, so it uses the (municipality, period, indicator) index.
+    for indicator_id, period_id, gender, value in Measurement.objects.filter(
+        municipality_id=period.municipality_id,
+        period__in=[p for p in (period, last_year_period) if p],
+        indicator__in=indicators,
+    ).values_list("indicator_id", "period_id", "gender", "value"):
+        (values if period_id == period.pk else last_year)[indicator_id][gender] = value
+    forecasts = dict(
+        Forecast.objects.filter(
+            municipality_id=period.municipality_id, period=period, indicator__in=indicators
+        ).values_list("indicator_id", "value")
     )
-    targets = list(Target.objects.filter(indicator=indicator, year__lte=period.year))
+    targets: dict[int, list[Target]] = {i.pk: [] for i in indicators}
+    for t in Target.objects.filter(
+        municipality_id=period.municipality_id, indicator__in=indicators, year__lte=period.year
+    ):
+        targets[t.indicator_id].append(t)
+    return {
+        i.pk: _comparison(
+            i, period, values[i.pk], forecasts.get(i.pk), last_year[i.pk], targets[i.pk]
+        )
+        for i in indicators
+    }
+
+
+def _comparison(indicator, period, values, forecast, last_year, targets) -> IndicatorComparison:
     target = next(
         (t for t in targets if t.kind == Target.Kind.ANNUAL and t.year == period.year), None
     )
@@ -374,20 +472,27 @@ def fulfilment_by_unit_below(
     below = list(below.order_by("name"))
     by_path = {u.path: u for u in below}
     depth = (unit.depth + 1) if unit is not None else 1
-    goals = goals_in_scope(
-        municipality=period.municipality, year=period.year, unit=unit, focus_area=focus_area
-    )
-    rows = Assessment.objects.filter(period=period, goal__in=goals.values("pk")).values_list(
-        "goal__unit__path", "value_id", "value__is_met"
+    # Counted per owning unit in the database: a row per unit and value, not per goal.
+    rows = (
+        assessments_in_scope(
+            municipality_id=period.municipality_id,
+            year=period.year,
+            unit=unit,
+            focus_area=focus_area,
+        )
+        .filter(period=period)
+        .order_by()
+        .values_list("goal__unit__path", "value_id", "value__is_met")
+        .annotate(n=Count("pk"))
     )
     result = {u.pk: UnitFulfilment(u, 0, {}, 0) for u in below}
-    for path, value_id, is_met in rows:
+    for path, value_id, is_met, n in rows:
         parts = path.split(PATH_SEPARATOR)
         child = by_path.get(PATH_SEPARATOR.join(parts[: depth + 1]) + PATH_SEPARATOR)
         if child is None:
             continue
         item = result[child.pk]
-        item.assessed += 1
-        item.counts[value_id] = item.counts.get(value_id, 0) + 1
-        item.met += bool(is_met)
+        item.assessed += n
+        item.counts[value_id] = item.counts.get(value_id, 0) + n
+        item.met += n if is_met else 0
     return [r for r in result.values() if r.assessed]
