@@ -6,6 +6,7 @@
     if (!window.Chart) { return; }
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+      if (data.type === "stacked") { drawStacked(canvas, data); return; }
       var datasets = [
         { label: data.labels.total, data: data.total, borderColor: "#1f4e79", backgroundColor: "#1f4e79" },
         { label: data.labels.target, data: data.target, borderColor: "#1a7f37", borderDash: [6, 4], pointRadius: 0 }
@@ -20,6 +21,17 @@
         options: { animation: false, responsive: true, maintainAspectRatio: false,
           locale: "sv-SE", spanGaps: true }
       });
+    });
+  }
+  // Counts per scale value over periods, stacked, each value in the model's colour.
+  function drawStacked(canvas, data) {
+    new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: data.periods, datasets: data.series.map(function (s) {
+        return { label: s.label, data: s.data, backgroundColor: s.colour, borderColor: "#333", borderWidth: 1 };
+      }) },
+      options: { animation: false, responsive: true, maintainAspectRatio: false, locale: "sv-SE",
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }

@@ -3,15 +3,22 @@ from django.conf import settings
 
 def sign_in(request) -> dict:
     """Whether single sign-on is offered, how long a locked sign-in stays locked, and whether the
-    signed-in person administers users (so the menu offers it)."""
+    signed-in person administers users or, as a controller, a whole municipality's settings (so
+    the menu offers them)."""
     from styr.access.policy import units_administered_by
 
     user = getattr(request, "user", None)
-    administers = bool(user and user.is_authenticated and units_administered_by(user).exists())
+    # One query for both: the shallowest unit administered; a root unit makes a controller.
+    depth = None
+    if user and user.is_authenticated:
+        depths = units_administered_by(user).order_by("depth").values_list("depth", flat=True)
+        depth = depths.first()
+    administers = depth is not None
     return {
         "oidc_enabled": settings.OIDC_ENABLED,
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "administers_users": administers,
+        "is_controller": depth == 0,
     }
 
 

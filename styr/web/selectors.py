@@ -3,8 +3,9 @@ fixed number of queries whatever the size of the municipality."""
 
 import datetime
 from dataclasses import dataclass, field
+from itertools import islice
 
-from django.db.models import Prefetch
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from styr.access.policy import Action, can, visible_to
 from styr.followup.lint import ERROR, plan_lint
@@ -16,7 +17,7 @@ from styr.followup.models import (
     ReportingPeriod,
 )
 from styr.organisation.models import Municipality, OrgUnit, RoleGrant
-from styr.planning.models import Activity, Goal, GoalLink, Indicator
+from styr.planning.models import Activity, ActivityGoal, Goal, GoalLink, Indicator
 from styr.workflow.models import Submission
 
 
@@ -58,18 +59,29 @@ class MyWork:
     duties: list[Duty] = field(default_factory=list)
     to_approve: list[Submission] = field(default_factory=list)
     findings: list = field(default_factory=list)
+    units: dict = field(default_factory=dict)  # the person's units and their roles there
     errors: int = 0
 
 
 def my_work(*, user, today: datetime.date) -> MyWork:
     """What the person must do now, in a fixed number of queries per municipality."""
     work = MyWork()
-    with_goals = OrgUnit.objects.filter(goals__isnull=False).distinct().select_related("type")
-    report_units = [
-        u
-        for u in visible_to(user, with_goals, unit_field=None).order_by("path")
-        if can(user, Action.REPORT, u)
-    ][:50]
+    with_goals = OrgUnit.objects.filter(
+        Exists(Goal.objects.filter(unit_id=OuterRef("pk")))
+    ).select_related("type")
+    # The first 50 the person may report for, read in chunks rather than every visible unit.
+    report_units = list(
+        islice(
+            (
+                u
+                for u in visible_to(user, with_goals, unit_field=None)
+                .order_by("path")
+                .iterator(chunk_size=100)
+                if can(user, Action.REPORT, u)
+            ),
+            50,
+        )
+    )
     periods = [
         p
         for p in ReportingPeriod.objects.filter(
@@ -78,22 +90,22 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         ).select_related("definition")
         if p.ends_on <= today + datetime.timedelta(days=31) and "goals" in p.definition.follows_up
     ]
-    goals = list(
-        Goal.objects.filter(unit__in=report_units)
-        .exclude(status=Goal.Status.DRAFT)
-        .values_list("pk", "unit_id", "valid_from", "valid_to")
-    )
+    goals = Goal.objects.filter(unit__in=report_units).exclude(status=Goal.Status.DRAFT)
     assessed = set(
-        Assessment.objects.filter(
-            period__in=periods, goal_id__in=[g[0] for g in goals]
-        ).values_list("goal_id", "period_id")
+        Assessment.objects.filter(period__in=periods, goal__in=goals.values("pk")).values_list(
+            "goal_id", "period_id"
+        )
     )
+    goals = list(goals.values_list("pk", "unit_id", "valid_from", "valid_to"))
     states = dict(
         ((unit_id, period_id), state)
         for unit_id, period_id, state in Submission.objects.filter(
             unit__in=report_units, period__in=periods
         ).values_list("unit_id", "period_id", "state")
     )
+    goals_of: dict[int, list[tuple]] = {}
+    for row in goals:
+        goals_of.setdefault(row[1], []).append(row)
     for unit in report_units:
         for period in periods:
             deadline = period.deadline_for(unit.type.key)
@@ -102,9 +114,8 @@ def my_work(*, user, today: datetime.date) -> MyWork:
             start, end = datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31)
             missing = sum(
                 1
-                for pk, unit_id, valid_from, valid_to in goals
-                if unit_id == unit.pk
-                and valid_from <= end
+                for pk, _unit_id, valid_from, valid_to in goals_of.get(unit.pk, ())
+                if valid_from <= end
                 and (valid_to is None or valid_to >= start)
                 and (pk, period.pk) not in assessed
             )
@@ -118,81 +129,149 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         .filter(municipality_id__in=user_municipality_ids(user))
         if can(user, Action.APPROVE, s.unit)
     ]
-    for municipality in Municipality.objects.filter(
-        pk__in={u.municipality_id for u in report_units}
-    ):
+    # Quality findings for the units the person answers for and those directly below them: a
+    # controller at KF sees the nämnder's, each chef their own (the whole list: `styr lint`).
+    grants = list(
+        RoleGrant.objects.filter(user=user).select_related("unit").order_by("unit__path", "role")
+    )
+    for grant in grants:
+        work.units.setdefault(grant.unit, []).append(grant.get_role_display())
+    answers_for = (
+        [(g.unit.path, g.unit.depth) for g in grants] if not user.is_superuser else [("", -1)]
+    )
+    lint_units = [
+        u
+        for u in report_units
+        if any(u.path.startswith(path) and u.depth <= depth + 1 for path, depth in answers_for)
+    ]
+    for municipality in Municipality.objects.filter(pk__in={u.municipality_id for u in lint_units}):
         work.findings += plan_lint(
             municipality=municipality,
             year=today.year,
             today=today,
-            unit_ids=[u.pk for u in report_units if u.municipality_id == municipality.pk],
+            unit_ids=[u.pk for u in lint_units if u.municipality_id == municipality.pk],
         )
     work.errors = sum(1 for f in work.findings if f.severity == ERROR)
     return work
 
 
 # --- Röda tråden -------------------------------------------------------------------------------
+#
+# At the size of a large city the målkedja has tens of thousands of goals, so the page shows the top
+# of it and each node's branch is read when a person opens it. The number of queries of each read
+# does not depend on the number of goals (with a filter, only on the number of levels of the chain).
 
 
 @dataclass
 class Node:
     goal: Goal
     assessment: Assessment | None
-    children: list["Node"] = field(default_factory=list)
+    has_branch: bool = False  # goals below it or activities, to be read when it is opened
+    children: list["Node"] | None = None  # None until the branch is read
     activities: list[Activity] = field(default_factory=list)
 
 
-def red_thread(*, user, municipality_id: int, year: int, unit=None, focus_area=None) -> list[Node]:
-    """The målkedja as a forest: the top goals, each with the goals below it and its activities."""
-    goals = visible_to(
-        user,
-        Goal.objects.filter(municipality_id=municipality_id)
-        .in_force(year)
-        .select_related("level", "unit"),
-    )
-    goals = {g.pk: g for g in goals.order_by("level__order", "code")}
-    links = list(
-        GoalLink.objects.filter(goal_id__in=goals, parent_id__in=goals).values_list(
-            "goal_id", "parent_id"
-        )
-    )
-    assessments = latest_assessments(goals)
-    nodes = {pk: Node(goal, assessments.get(pk)) for pk, goal in goals.items()}
-    has_parent = set()
-    for child, parent in links:
-        nodes[parent].children.append(nodes[child])
-        has_parent.add(child)
-    activities = Activity.objects.filter(goals__in=goals).prefetch_related(
-        Prefetch("goals", queryset=Goal.objects.only("pk"))
-    )
-    for activity in activities.distinct():
-        for goal in activity.goals.all():
-            if goal.pk in nodes:
-                nodes[goal.pk].activities.append(activity)
-    keep = set(goals)
+@dataclass
+class RedThreadScope:
+    """The goals a person may see in force during a year; with a filter, only the goals that match
+    it and the chain above them (`wanted`), so the röda tråd down to every match stays whole."""
+
+    goals: QuerySet[Goal]
+    wanted: set[int] | None = None
+
+    def keeps(self, pk: int) -> bool:
+        return self.wanted is None or pk in self.wanted
+
+
+def red_thread_scope(
+    *, user, municipality_id: int, year: int, unit=None, focus_area=None
+) -> RedThreadScope:
+    goals = visible_to(user, Goal.objects.filter(municipality_id=municipality_id).in_force(year))
+    if unit is None and focus_area is None:
+        return RedThreadScope(goals)
+    matches = goals
     if unit is not None:
-        keep = {pk for pk, g in goals.items() if g.unit.path.startswith(unit.path)}
+        matches = matches.filter(unit__path__startswith=unit.path)
     if focus_area is not None:
-        keep &= set(
-            Goal.objects.filter(pk__in=keep, focus_areas=focus_area).values_list("pk", flat=True)
-        )
-    if keep != set(goals):
-        # Keep the chain above every goal that matches, so the röda tråd stays whole.
-        parents_of: dict[int, list[int]] = {}
-        for child, parent in links:
-            parents_of.setdefault(child, []).append(parent)
-        wanted, stack = set(), list(keep)
-        while stack:
-            pk = stack.pop()
-            if pk not in wanted:
-                wanted.add(pk)
-                stack.extend(parents_of.get(pk, []))
-        for node in nodes.values():
-            node.children = [c for c in node.children if c.goal.pk in wanted]
-        roots = [n for pk, n in nodes.items() if pk not in has_parent and pk in wanted]
-    else:
-        roots = [n for pk, n in nodes.items() if pk not in has_parent]
+        matches = matches.filter(focus_areas=focus_area)
+    wanted = set(matches.values_list("pk", flat=True))
+    # The chain above the matches, one level at a time through the goals in scope: two small
+    # queries per level of the målkedja, however many goals match.
+    parents = GoalLink.objects.filter(goal__in=matches.values("pk"))
+    while True:
+        found = set(parents.values_list("parent_id", flat=True)) - wanted
+        found = set(goals.filter(pk__in=found).values_list("pk", flat=True)) if found else set()
+        if not found:
+            break
+        wanted |= found
+        parents = GoalLink.objects.filter(goal_id__in=found)
+    return RedThreadScope(goals, wanted)
+
+
+def _nodes(scope: RedThreadScope, goals: list[Goal]) -> list[Node]:
+    """Nodes for the goals, each with its latest assessment and whether it has a branch."""
+    goals = [g for g in goals if scope.keeps(g.pk)]
+    ids = [g.pk for g in goals]
+    assessments = latest_assessments(ids)
+    with_children = {
+        parent
+        for parent, child in GoalLink.objects.filter(
+            parent_id__in=ids, goal_id__in=scope.goals.values("pk")
+        ).values_list("parent_id", "goal_id")
+        if scope.keeps(child)
+    }
+    with_activities = set(
+        ActivityGoal.objects.filter(goal_id__in=ids).values_list("goal_id", flat=True).distinct()
+    )
+    return [
+        Node(g, assessments.get(g.pk), g.pk in with_children or g.pk in with_activities)
+        for g in goals
+    ]
+
+
+def _ordered(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    return goals.select_related("level", "unit").order_by("level__order", "code")
+
+
+def red_thread(*, scope: RedThreadScope) -> list[Node]:
+    """The top of the målkedja: the goals with no parent in scope, each with the goals directly
+    below it (whose own branches are read when opened)."""
+    has_parent = GoalLink.objects.filter(goal_id=OuterRef("pk"), parent_id__in=scope.goals)
+    roots = _nodes(scope, list(_ordered(scope.goals.filter(~Exists(has_parent)))))
+    below: dict[int, list[Goal]] = {}
+    children = _ordered(
+        scope.goals.filter(parent_links__parent_id__in=[n.goal.pk for n in roots])
+    ).annotate(parent_pk=F("parent_links__parent_id"))
+    for child in children:
+        below.setdefault(child.parent_pk, []).append(child)
+    child_nodes = iter(_nodes(scope, [g for n in roots for g in below.get(n.goal.pk, [])]))
+    activities = _activities_of([n.goal.pk for n in roots if n.has_branch])
+    for root in roots:
+        root.children = [
+            next(child_nodes) for g in below.get(root.goal.pk, []) if scope.keeps(g.pk)
+        ]
+        root.activities = activities.get(root.goal.pk, [])
     return roots
+
+
+def _activities_of(goal_ids: list[int]) -> dict[int, list[Activity]]:
+    found: dict[int, list[Activity]] = {}
+    rows = (
+        Activity.objects.filter(goals__in=goal_ids)
+        .annotate(goal_pk=F("goals__pk"))
+        .order_by("end", "code")
+    )
+    for activity in rows:
+        found.setdefault(activity.goal_pk, []).append(activity)
+    return found
+
+
+def red_thread_branch(*, scope: RedThreadScope, goal: Goal) -> Node:
+    """One node's branch: the goals directly below it in scope, and its activities."""
+    node = Node(goal, None, True)
+    node.children = _nodes(scope, list(_ordered(scope.goals.filter(parent_links__parent=goal))))
+    node.activities = _activities_of([goal.pk]).get(goal.pk, [])
+    return node
 
 
 # --- A unit's follow-up ------------------------------------------------------------------------
@@ -207,12 +286,19 @@ class IndicatorRow:
 
 def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
     indicators = list(Indicator.objects.filter(unit=unit).order_by("code"))
-    measurements = Measurement.objects.filter(period=period, indicator__in=indicators)
+    # Each read names the municipality first, as the unique indexes do.
+    municipality_id = unit.municipality_id
+    measurements = Measurement.objects.filter(
+        municipality_id=municipality_id, period=period, indicator__in=indicators
+    )
     by_indicator: dict[int, dict[str, Measurement]] = {}
     for m in measurements:
         by_indicator.setdefault(m.indicator_id, {})[m.gender] = m
     forecasts = {
-        f.indicator_id: f for f in Forecast.objects.filter(period=period, indicator__in=indicators)
+        f.indicator_id: f
+        for f in Forecast.objects.filter(
+            municipality_id=municipality_id, period=period, indicator__in=indicators
+        )
     }
     activities = list(
         Activity.objects.filter(
@@ -222,7 +308,7 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
     statuses = {
         r.activity_id: r
         for r in ActivityReport.objects.filter(
-            period=period, activity__in=activities
+            municipality_id=municipality_id, period=period, activity__in=activities
         ).select_related("status")
     }
     goals = list(
@@ -233,7 +319,11 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
     )
     assessments = {
         a.goal_id: a
-        for a in Assessment.objects.filter(period=period, goal__in=goals).select_related("value")
+        for a in Assessment.objects.filter(
+            municipality_id=municipality_id, period=period, goal__in=goals
+        )
+        .select_related("value")
+        .prefetch_related("corrective_actions")
     }
     return {
         "indicators": [

@@ -1,14 +1,37 @@
 from django.urls import path
 
-from .views import followup, pages, planning, theme
+from .views import (
+    configuration,
+    followup,
+    pages,
+    planning,
+    public,
+    search,
+    submissions,
+    theme,
+    year_wheel,
+)
 
 app_name = "web"
 
 urlpatterns = [
     path("roda-traden/", pages.red_thread, name="red_thread"),
+    path("roda-traden/gren/<int:goal_pk>/", pages.red_thread_branch, name="red_thread_branch"),
     path("mal/<int:pk>/", pages.goal, name="goal"),
     path("enheter/<int:pk>/", pages.unit, name="unit"),
     path("oversikt/", pages.overview, name="overview"),
+    path("inlamningar/<int:pk>/", submissions.submission, name="submission"),
+    path(
+        "inlamningar/<int:pk>/<str:step>/",
+        submissions.submission_step,
+        name="submission_step",
+    ),
+    path(
+        "uppfoljning/<int:unit_pk>/<int:period_pk>/lamna-in/",
+        submissions.followup_hand_in,
+        name="followup_hand_in",
+    ),
+    path("arshjul/", year_wheel.year_wheel, name="year_wheel"),
     path("uppfoljning/<int:unit_pk>/<int:period_pk>/", followup.followup, name="followup"),
     path(
         "uppfoljning/<int:unit_pk>/<int:period_pk>/indikator/<int:indicator_pk>/",
@@ -26,6 +49,70 @@ urlpatterns = [
         name="followup_goal",
     ),
     path("kommun/<str:code>/logotyp/", theme.logo, name="logo"),
+    path("sok/", search.search, name="search"),
+    path("insyn/<str:code>/", public.home, name="public_home"),
+    path("insyn/<str:code>/enheter/<int:pk>/<int:year>/", public.unit, name="public_unit"),
+    path("insyn/<str:code>/mal/<int:pk>/", public.goal, name="public_goal"),
+    path(
+        "insyn/<str:code>/uppfoljning/<int:unit_pk>/<int:period_pk>/",
+        public.followup,
+        name="public_followup",
+    ),
     path("planering/nytt-mal/", planning.plan_goal_new, name="plan_goal_new"),
     path("planering/mal/<int:pk>/", planning.plan_goal_edit, name="plan_goal_edit"),
+    path(
+        "planering/mal/<int:goal_pk>/ny-indikator/",
+        planning.plan_indicator_new,
+        name="plan_indicator_new",
+    ),
+    path("planering/indikator/<int:pk>/", planning.plan_indicator_edit, name="plan_indicator_edit"),
+    path(
+        "planering/mal/<int:goal_pk>/ny-aktivitet/",
+        planning.plan_activity_new,
+        name="plan_activity_new",
+    ),
+    path("planering/aktivitet/<int:pk>/", planning.plan_activity_edit, name="plan_activity_edit"),
+    path("installningar/", configuration.settings, name="settings"),
+    path(
+        "installningar/kommunen/",
+        configuration.settings_municipality,
+        name="settings_municipality",
+    ),
+    path("installningar/styrmodellen/", configuration.settings_model, name="settings_model"),
+    path(
+        "installningar/styrmodellen/las-in/",
+        configuration.settings_model_load,
+        name="settings_model_load",
+    ),
+    path(
+        "installningar/styrmodellen/fil/",
+        configuration.settings_model_file,
+        name="settings_model_file",
+    ),
+    path("installningar/perioder/", configuration.settings_periods, name="settings_periods"),
+    path(
+        "installningar/perioder/skapa/",
+        configuration.settings_periods_generate,
+        name="settings_periods_generate",
+    ),
+    path(
+        "installningar/perioder/<int:pk>/stang/",
+        configuration.settings_period_close,
+        name="settings_period_close",
+    ),
+    path(
+        "installningar/perioder/<int:pk>/oppna/",
+        configuration.settings_period_reopen,
+        name="settings_period_reopen",
+    ),
+    path(
+        "installningar/perioder/<int:pk>/beslut/",
+        configuration.settings_period_decide,
+        name="settings_period_decide",
+    ),
+    path(
+        "installningar/organisationen/",
+        configuration.settings_organisation,
+        name="settings_organisation",
+    ),
 ]

@@ -13,6 +13,7 @@ from styr.followup.services import periods_generate
 from styr.governance.services import governance_model_load
 from styr.organisation.models import OrgUnit, Role, RoleGrant
 from styr.planning.models import Activity, Goal, Indicator
+from styr.workflow.models import Submission
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role.values]
@@ -33,7 +34,27 @@ PLANNERS["administrator"] = 200
 MATRIX = {
     "home": ("get", None, SIGNED_IN),
     "web:red_thread": ("get", None, SIGNED_IN),
+    "web:red_thread_branch": ("get", "goal_inside", SIGNED_IN),
+    "web:red_thread_branch@outside": (
+        "get",
+        "goal_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
     "web:overview": ("get", None, SIGNED_IN),
+    "web:year_wheel": ("get", None, SIGNED_IN),
+    # A report on its way: all who see the unit read it; each step is for its role.
+    "web:submission": ("get", "submission_inside", SIGNED_IN),
+    "web:submission@outside": (
+        "get",
+        "submission_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:submission_step": (
+        "post",
+        "submission_approve_inside",
+        {**dict.fromkeys(ROLES, 403), ANONYMOUS: 302, "approver": 302, "administrator": 302},
+    ),
+    "web:followup_hand_in": ("post", "followup_inside", REPORTERS),
     "web:goal": ("get", "goal_inside", SIGNED_IN),
     "web:goal@outside": ("get", "goal_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
     "web:unit": ("get", "unit_inside", SIGNED_IN),
@@ -49,6 +70,15 @@ MATRIX = {
     "web:followup_goal": ("post", "goal_report_inside", REPORTERS_422),
     "web:plan_goal_new": ("get", None, PLANNERS),
     "web:plan_goal_edit": ("get", "goal_inside", PLANNERS),
+    "web:plan_indicator_new": ("get", "goal_inside", PLANNERS),
+    "web:plan_indicator_new@outside": (
+        "get",
+        "goal_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:plan_indicator_edit": ("get", "planned_indicator_inside", PLANNERS),
+    "web:plan_activity_new": ("get", "goal_inside", PLANNERS),
+    "web:plan_activity_edit": ("get", "planned_activity_inside", PLANNERS),
     "accounts:users": ("get", None, {**ADMIN_ONLY, "administrator": 200}),
     "accounts:invite": ("post", None, {**ADMIN_ONLY, "administrator": 400}),
     "accounts:grant": ("post", None, {**ADMIN_ONLY, "administrator": 400}),
@@ -60,8 +90,32 @@ MATRIX = {
         "user_outside",
         {**ADMIN_ONLY, "administrator": 404},
     ),
+    # Inställningar are the controllers': an administratör of the root unit. The roles here are
+    # granted on a nämnd, so even its administratör is refused.
+    "web:settings": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_municipality": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_model": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_model_load": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_model_file": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_periods": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_periods_generate": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_period_close": ("post", "period", {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_period_reopen": ("post", "period", {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_period_decide": ("post", "period", {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_organisation": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
     # The municipality's logo is not secret (404 while it has none).
     "web:logo": ("get", "municipality_code", dict.fromkeys(ROLES, 404)),
+    "web:search": ("get", None, SIGNED_IN),
+    # The public view: open to everyone, signed in or not, while the municipality has turned it
+    # on; 404 for everyone while it is off (the default).
+    "web:public_home": ("get", "public_on", dict.fromkeys(ROLES, 200)),
+    "web:public_home@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
+    "web:public_unit": ("get", "public_on", dict.fromkeys(ROLES, 200)),
+    "web:public_unit@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
+    "web:public_goal": ("get", "public_on", dict.fromkeys(ROLES, 200)),
+    "web:public_goal@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
+    "web:public_followup": ("get", "public_on", dict.fromkeys(ROLES, 200)),
+    "web:public_followup@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
     # Each person's own messages: everyone signed in, whatever the role.
     "workflow:notifications": ("get", None, {**dict.fromkeys(Role.values, 200), ANONYMOUS: 302}),
     "workflow:notifications_read": (
@@ -135,7 +189,15 @@ def world(example_text, django_user_model):
     )
     inside = django_user_model.objects.create_user("inne")
     outside = django_user_model.objects.create_user("ute")
+    report = Submission.objects.create(
+        municipality=municipality, unit=school, kind="report", year=period.year, period=period
+    )
+    report_outside = Submission.objects.create(
+        municipality=municipality, unit=other, kind="report", year=period.year, period=period
+    )
     return {
+        "submission_inside": report,
+        "submission_outside": report_outside,
         "municipality": municipality,
         "grant": grant,
         "grant_inside": grant(inside, "SKOLA-1", Role.READER),
@@ -149,6 +211,8 @@ def world(example_text, django_user_model):
         "period": period,
         "indicator_inside": Indicator.objects.get(municipality=municipality, code="BUN-I1"),
         "activity_inside": Activity.objects.get(municipality=municipality, code="A-1"),
+        "planned_indicator_inside": Indicator.objects.get(municipality=municipality, code="BUN-I1"),
+        "planned_activity_inside": Activity.objects.get(municipality=municipality, code="A-1"),
         "user_outside": outside,
     }
 
@@ -180,11 +244,42 @@ def url_for(name: str, key: str | None, world) -> str:
     if key in ("indicator_inside", "activity_inside", "goal_report_inside"):
         item = world[key]
         return reverse(route, args=[item.unit_id, period, item.pk])
+    if key in ("public_on", "public_off"):
+        return public_url(route, world, on=key == "public_on")
+    if key == "submission_approve_inside":
+        return reverse(route, args=[world["submission_inside"].pk, "approve"])
     if key == "municipality_code":
         return reverse(route, args=[world["municipality"].code])
     if key is not None:
         return reverse(route, args=[world[key].pk])
     return reverse(route)
+
+
+def public_url(route: str, world, on: bool) -> str:
+    """A page of the public view, with an adopted plan and a decided follow-up to show."""
+    from styr.followup.services import period_decide
+    from styr.workflow.models import Submission
+
+    municipality, school, period = world["municipality"], world["unit_inside"], world["period"]
+    municipality.public_view = on
+    municipality.save(update_fields=["public_view"])
+    Submission.objects.create(
+        municipality=municipality,
+        unit=school,
+        kind=Submission.Kind.PLAN,
+        year=2026,
+        state=Submission.State.ADOPTED,
+        adopted_on=datetime.date(2025, 12, 10),
+        adopted_reference="§ 12",
+    )
+    period_decide(period=period, decided_on=period.ends_on, reference="KF § 1")
+    args = {
+        "web:public_home": [],
+        "web:public_unit": [school.pk, 2026],
+        "web:public_goal": [world["goal_inside"].pk],
+        "web:public_followup": [school.pk, period.pk],
+    }[route]
+    return reverse(route, args=[municipality.code, *args])
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -124,9 +124,13 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
         f"/enheter/{unit.pk}/",
         f"/uppfoljning/{unit.pk}/{stockholm.period('t2').pk}/",
         "/oversikt/",
+        "/sok/?q=anhöriga",
+        "/arshjul/",
         "/meddelanden/",
         f"/planering/nytt-mal/?enhet={unit.pk}&niva={level.pk}&ar=2026",
         f"/planering/mal/{goal.pk}/",
+        f"/planering/indikator/{stockholm.get(Indicator, 'ROS-I1').pk}/?mal={goal.pk}",
+        f"/planering/mal/{goal.pk}/ny-aktivitet/",
     ]
     found = {}
     for path in pages:

@@ -25,12 +25,13 @@ from styr.governance.models import (
 )
 from styr.organisation.models import OrgUnit
 from styr.planning.models import Activity, Goal, Indicator
+from styr.workflow.models import Submission
 
 from .. import selectors
 from .common import access, error_messages
 
 
-def _followup_scope(request, unit_pk: int, period_pk: int):
+def followup_scope(request, unit_pk: int, period_pk: int):
     """The unit and period of a follow-up screen, both through the policy."""
     unit = access(request.user, OrgUnit, unit_pk)
     period = access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
@@ -50,6 +51,9 @@ def _followup_context(request, unit, period):
         "scale": AssessmentValue.objects.filter(municipality_id=unit.municipality_id).order_by(
             "order"
         ),
+        "report": Submission.objects.filter(
+            unit=unit, period=period, kind=Submission.Kind.REPORT
+        ).first(),
         "suggestions": assessment_suggest_many(goals=[g for g, _a in rows["goals"]], period=period),
         **rows,
     }
@@ -57,7 +61,7 @@ def _followup_context(request, unit, period):
 
 @require_GET
 def followup(request, unit_pk: int, period_pk: int):
-    unit, period = _followup_scope(request, unit_pk, period_pk)
+    unit, period = followup_scope(request, unit_pk, period_pk)
     return TemplateResponse(request, "web/followup.html", _followup_context(request, unit, period))
 
 
@@ -75,7 +79,7 @@ def _row_response(request, template, context, errors):
 
 @require_POST
 def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int):
-    unit, period = _followup_scope(request, unit_pk, period_pk)
+    unit, period = followup_scope(request, unit_pk, period_pk)
     indicator = access(request.user, Indicator, indicator_pk, Action.REPORT, unit=unit)
     genders = ["T", "K", "M"] if indicator.gender_split else ["T"]
     errors = []
@@ -102,7 +106,7 @@ def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int)
 
 @require_POST
 def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
-    unit, period = _followup_scope(request, unit_pk, period_pk)
+    unit, period = followup_scope(request, unit_pk, period_pk)
     activity = access(request.user, Activity, activity_pk, Action.REPORT, unit=unit)
     status = ActivityStatus.objects.filter(
         municipality_id=unit.municipality_id, pk=request.POST.get("status") or 0
@@ -128,7 +132,7 @@ def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
 
 @require_POST
 def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
-    unit, period = _followup_scope(request, unit_pk, period_pk)
+    unit, period = followup_scope(request, unit_pk, period_pk)
     goal = access(request.user, Goal, goal_pk, Action.REPORT, unit=unit)
     value = AssessmentValue.objects.filter(
         municipality_id=unit.municipality_id, pk=request.POST.get("value") or 0

@@ -3,25 +3,28 @@ thin: they fetch through the policy (404 alike for missing and forbidden), call 
 render."""
 
 import datetime
+from urllib.parse import urlencode
 
+from django.db.models import Exists, Min, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from styr.access.policy import Action, can, units_visible_to
-from styr.followup.models import Measurement, ReportingPeriod
+from styr.followup.models import Assessment, Measurement, ReportingPeriod
 from styr.followup.selectors import (
     fulfilment,
     fulfilment_by_unit_below,
+    fulfilment_per_period,
     fulfilment_trend,
-    indicator_comparison,
+    indicator_comparisons,
 )
 from styr.governance.models import (
     AssessmentValue,
     FocusArea,
     GovernanceModel,
 )
-from styr.organisation.models import OrgUnit
+from styr.organisation.models import OrgUnit, RoleGrant
 from styr.planning.models import Goal, Target
 
 from .. import selectors
@@ -37,37 +40,85 @@ def home(request):
     )
 
 
-@require_GET
-def red_thread(request):
-    municipality_id = chosen_municipality_id(request)
-    year = int(request.GET.get("ar") or datetime.date.today().year)
+def _number(request, name: str) -> bool:
+    return request.GET.get(name, "").isdigit()
+
+
+def _red_thread_filters(request, municipality_id: int) -> dict:
+    """The röda tråd's filters (unit, focus area, year), read alike by the page and its branches."""
+    year = int(request.GET["ar"]) if _number(request, "ar") else datetime.date.today().year
     units = units_visible_to(request.user).filter(municipality_id=municipality_id)
-    unit = units.filter(pk=request.GET.get("enhet") or 0).first()
+    unit = units.filter(pk=request.GET["enhet"]).first() if _number(request, "enhet") else None
     focus_areas = FocusArea.objects.filter(municipality_id=municipality_id).order_by(
         "group", "name"
     )
-    focus = focus_areas.filter(pk=request.GET.get("omrade") or 0).first()
-    roots = selectors.red_thread(
-        user=request.user,
-        municipality_id=municipality_id,
-        year=year,
-        unit=unit,
-        focus_area=focus,
+    focus = (
+        focus_areas.filter(pk=request.GET["omrade"]).first() if _number(request, "omrade") else None
     )
-    model = GovernanceModel.objects.filter(municipality_id=municipality_id).first()
+    query = {"ar": year, "enhet": unit.pk if unit else "", "omrade": focus.pk if focus else ""}
+    if request.GET.get("kommun"):
+        query["kommun"] = municipality_id
+    return {
+        "year": year,
+        "units": units,
+        "unit": unit,
+        "focus_areas": focus_areas,
+        "focus": focus,
+        "query": urlencode({k: v for k, v in query.items() if v != ""}),
+        "scope": selectors.red_thread_scope(
+            user=request.user,
+            municipality_id=municipality_id,
+            year=year,
+            unit=unit,
+            focus_area=focus,
+        ),
+    }
+
+
+def _filter_units(user, filters: dict, municipality_id: int):
+    """The units offered in the röda tråd's filter: from the person's own highest unit two levels
+    down (a controller at KF gets the nämnder and förvaltningar, not all 1,500 units of a large
+    city), and the chosen one. Any visible unit can still be asked for by its address."""
+    top = 0
+    if not user.is_superuser:
+        top = (
+            RoleGrant.objects.filter(user=user, municipality_id=municipality_id).aggregate(
+                top=Min("unit__depth")
+            )["top"]
+            or 0
+        )
+    chosen = filters["unit"].pk if filters["unit"] else 0
+    return filters["units"].filter(Q(depth__lte=top + 2) | Q(pk=chosen)).order_by("path")
+
+
+@require_GET
+def red_thread(request):
+    municipality_id = chosen_municipality_id(request)
+    filters = _red_thread_filters(request, municipality_id)
     return TemplateResponse(
         request,
         "web/red_thread.html",
         {
+            **filters,
             "title": _("The golden thread"),
-            "roots": roots,
-            "model": model,
-            "year": year,
-            "units": units.order_by("path"),
-            "unit": unit,
-            "focus_areas": focus_areas,
-            "focus": focus,
+            "roots": selectors.red_thread(scope=filters["scope"]),
+            "model": GovernanceModel.objects.filter(municipality_id=municipality_id).first(),
+            "units": _filter_units(request.user, filters, municipality_id),
         },
+    )
+
+
+@require_GET
+def red_thread_branch(request, goal_pk: int):
+    """The goals directly below one node of the röda tråd and its activities, read when the node
+    is opened (htmx). Without JavaScript the node's link leads to the goal page instead."""
+    goal = access(request.user, Goal, goal_pk)
+    filters = _red_thread_filters(request, goal.municipality_id)
+    node = selectors.red_thread_branch(scope=filters["scope"], goal=goal)
+    return TemplateResponse(
+        request,
+        "web/_branch.html",
+        {"node": node, "query": filters["query"]},
     )
 
 
@@ -76,20 +127,30 @@ def goal(request, pk: int):
     goal = access(request.user, Goal, pk)
     indicators = list(goal.indicators.select_related("unit").order_by("code"))
     periods = list(
-        ReportingPeriod.objects.filter(
-            municipality_id=goal.municipality_id, measurements__indicator__in=indicators
+        ReportingPeriod.objects.filter(municipality_id=goal.municipality_id)
+        .filter(
+            Exists(
+                Measurement.objects.filter(
+                    municipality_id=goal.municipality_id,
+                    period=OuterRef("pk"),
+                    indicator__in=indicators,
+                )
+            )
         )
-        .distinct()
         .select_related("definition")
         .order_by("year", "month")
     )
     outcomes = {
         (m.indicator_id, m.period_id, m.gender): m.value
-        for m in Measurement.objects.filter(indicator__in=indicators, period__in=periods)
+        for m in Measurement.objects.filter(
+            municipality_id=goal.municipality_id, period__in=periods, indicator__in=indicators
+        )
     }
     targets = {
         (t.indicator_id, t.year): t.value
-        for t in Target.objects.filter(indicator__in=indicators, kind=Target.Kind.ANNUAL)
+        for t in Target.objects.filter(
+            municipality_id=goal.municipality_id, indicator__in=indicators, kind=Target.Kind.ANNUAL
+        )
     }
 
     def chart(indicator) -> dict:
@@ -110,6 +171,9 @@ def goal(request, pk: int):
             },
         }
 
+    comparisons = (
+        indicator_comparisons(indicators=indicators, period=periods[-1]) if periods else {}
+    )
     tables = [
         {
             "indicator": i,
@@ -123,9 +187,7 @@ def goal(request, pk: int):
                 )
                 for p in periods
             ],
-            "comparison": indicator_comparison(indicator=i, period=periods[-1])
-            if periods
-            else None,
+            "comparison": comparisons.get(i.pk),
         }
         for i in indicators
     ]
@@ -155,10 +217,13 @@ def goal(request, pk: int):
 def unit(request, pk: int):
     unit = access(request.user, OrgUnit, pk)
     year = int(request.GET.get("ar") or datetime.date.today().year)
-    periods = ReportingPeriod.objects.filter(
-        municipality_id=unit.municipality_id, year=year
-    ).select_related("definition")
-    status = [(p, fulfilment(period=p, unit=unit), p.deadline_for(unit.type.key)) for p in periods]
+    periods = list(
+        ReportingPeriod.objects.filter(municipality_id=unit.municipality_id, year=year)
+        .select_related("definition", "municipality")
+        .order_by("month", "definition__order")
+    )
+    results = fulfilment_per_period(periods=periods, unit=unit)
+    status = [(p, results[p.pk], p.deadline_for(unit.type.key)) for p in periods]
     return TemplateResponse(
         request,
         "web/unit.html",
@@ -178,8 +243,8 @@ def unit(request, pk: int):
 def overview(request):
     municipality_id = chosen_municipality_id(request)
     periods = list(
-        ReportingPeriod.objects.filter(municipality_id=municipality_id, assessments__isnull=False)
-        .distinct()
+        ReportingPeriod.objects.filter(municipality_id=municipality_id)
+        .filter(Exists(Assessment.objects.filter(period=OuterRef("pk"))))
         .select_related("definition", "municipality")
         .order_by("-year", "-month")
     )

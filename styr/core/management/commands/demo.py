@@ -3,12 +3,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from styr.accounts.demo import demo_people_create
 from styr.followup.demo import demo_followup
 from styr.governance.services import PRESETS, governance_model_load_file
+from styr.organisation.services import municipality_settings_update
+from styr.workflow.demo import demo_plans_adopt
 
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "styr-demo"
 DEMO_YEAR = 2026  # the presets' plan_year
+# Each demo municipality wears a colour of its own, so one can see whose pages one is on.
+DEMO_COLOURS = {
+    "stockholm": "#0A3E7A",
+    "huddinge": "#00665E",
+    "svenljunga": "#8A1538",
+    "lomma": "#1D5F8C",
+}
 
 
 class Command(BaseCommand):
@@ -17,8 +27,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_model", *PRESETS, stdout=self.stdout, stderr=self.stderr)
+        people = []
         for preset in PRESETS:
             municipality = governance_model_load_file(name_or_path=preset).municipality
+            municipality_settings_update(
+                municipality=municipality, colour=DEMO_COLOURS[preset], public_view=True
+            )
             told = demo_followup(municipality=municipality, year=DEMO_YEAR)
             self.stdout.write(
                 _(
@@ -34,6 +48,8 @@ class Command(BaseCommand):
                     "assessments": told.assessments,
                 }
             )
+            demo_plans_adopt(municipality=municipality, year=DEMO_YEAR)
+            people.extend(demo_people_create(municipality=municipality, password=DEMO_PASSWORD))
         user, _created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"email": "admin@example.org"}
         )
@@ -45,3 +61,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Sign in at http://127.0.0.1:8000/ (the administration is at /admin/)"))
         self.stdout.write(_("  user name: %(username)s") % {"username": DEMO_USERNAME})
         self.stdout.write(_("  password:  %(password)s") % {"password": DEMO_PASSWORD})
+        self.stdout.write(_("Or try Styr as one of these (same password):"))
+        for person in people:
+            self.stdout.write(f"  {person.username}: {person.description}")
+        self.stdout.write(
+            _("The public view, without signing in: http://127.0.0.1:8000/insyn/0180/")
+        )
