@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from styr.access.policy import visible_to
 from styr.followup.models import Assessment, ReportingPeriod
 from styr.organisation.models import Municipality, OrgUnit, Role, RoleGrant
+from styr.organisation.services import municipality_settings_update
 from styr.planning.models import Goal, GoalLink
 
 LIMIT_MS = 150
@@ -124,6 +125,8 @@ def page_benchmark(
         .first()
     )
     year_query = f"?ar={year}"
+    municipality_settings_update(municipality=municipality, public_view=True)
+    visitor_client = Client()
     cases = [
         (chef_client, _("My assignment"), reverse("home")),
         (chef_client, _("The golden thread"), reverse("web:red_thread") + year_query),
@@ -151,8 +154,14 @@ def page_benchmark(
         (controller_client, _("A goal"), reverse("web:goal", args=[kf_branch.pk])),
         (controller_client, _("A unit"), reverse("web:unit", args=[kf.pk]) + year_query),
         (controller_client, _("Overview"), reverse("web:overview") + f"?period={period.pk}"),
+        (controller_client, _("The year's cycle"), reverse("web:year_wheel") + year_query),
+        # A code, as people search for their own unit's goals; and a word found everywhere.
+        (controller_client, _("Search"), reverse("web:search") + f"?q={unit.code}"),
+        (chef_client, _("Search"), reverse("web:search") + "?q=m%C3%A5l"),
+        (visitor_client, _("Public view"), reverse("web:public_home", args=[municipality.code])),
     ]
     people = {chef_client: _("chef at %(unit)s") % {"unit": unit.code}}
+    people[visitor_client] = _("a visitor who is not signed in")
     people[controller_client] = _("controller at %(unit)s") % {"unit": kf.code}
     timings = []
     # As in production: no debug collection of queries or template details.

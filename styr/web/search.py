@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
+from django.db import connection
 from django.db.models import Func, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -57,12 +58,21 @@ class SearchResult:
 
 
 def _matching(queryset: QuerySet, words: list[str], fields: tuple[str, ...]) -> QuerySet:
-    """Rows in which every word occurs in one of the fields, whatever the letter case."""
+    """Rows in which every word occurs in one of the fields, whatever the letter case. On SQLite a
+    word of plain ASCII (a code, most words) is matched by its case-insensitive LIKE; only a word
+    with å, ä, ö or the like needs the folded text, which costs more there."""
     folded = {f"folded_{name}": Folded(name) for name in fields}
+    # PostgreSQL's UPPER folds every alphabet, and its trigram indexes serve icontains.
+    everywhere = connection.vendor == "postgresql"
     conditions = [
-        reduce(or_, (Q(**{f"{alias}__contains": word}) for alias in folded)) for word in words
+        reduce(or_, (Q(**{f"{name}__icontains": word}) for name in fields))
+        if everywhere or word.isascii()
+        else reduce(or_, (Q(**{f"{alias}__contains": word}) for alias in folded))
+        for word in words
     ]
-    return queryset.alias(**folded).filter(reduce(and_, conditions))
+    if not everywhere and not all(word.isascii() for word in words):
+        queryset = queryset.alias(**folded)
+    return queryset.filter(reduce(and_, conditions))
 
 
 def _hits(queryset: QuerySet, limit: int) -> Hits:
