@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "styr.followup",
     "styr.access",
     "styr.workflow",
+    "styr.reports",
     "styr.web",
 ]
 

@@ -1,0 +1,207 @@
+"""One report, as plain data: what a plan or a follow-up period's report says, independent of the
+format it is written in. `report_build` in selectors.py fills it; render_html, render_pdf and
+render_docx only lay it out, so the three formats always carry the same content.
+
+Numbers are kept as Decimals and written in Swedish by `number_text` (decimal comma, a space
+between thousands), the same way in every format.
+"""
+
+import base64
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import formats
+
+
+def number_text(value: Decimal | None) -> str:
+    """A value as Swedish writes it: as many decimals as it has, no more; "–" when missing."""
+    if value is None:
+        return "–"
+    value = Decimal(value).normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    decimals = max(0, -value.as_tuple().exponent)
+    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+
+
+@dataclass
+class MunicipalityInfo:
+    name: str
+    colour: str
+    logo: bytes = b""
+    logo_type: str = ""
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo)
+
+    @property
+    def logo_uri(self) -> str:
+        return _data_uri(self.logo, self.logo_type or "image/png") if self.logo else ""
+
+
+@dataclass
+class SummaryCount:
+    label: str
+    colour: str
+    count: int
+
+
+@dataclass
+class Summary:
+    """The fulfilment at the top: goals per value on the model's scale."""
+
+    counts: list[SummaryCount]
+    assessed: int
+    total: int
+
+
+@dataclass
+class LabelledText:
+    label: str
+    text: str
+
+
+@dataclass
+class CorrectiveActionLine:
+    description: str
+    responsible: str
+    due_on: datetime.date
+
+
+@dataclass
+class AssessmentBlock:
+    label: str
+    colour: str
+    analysis: str
+    motivation: str
+    next_year: str
+    corrective_actions: list[CorrectiveActionLine] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorRow:
+    """One line of an indicator's table: total, women or men."""
+
+    label: str
+    outcome: Decimal | None
+    target: Decimal | None
+    forecast: Decimal | None
+    last_year: Decimal | None
+
+    @property
+    def outcome_text(self) -> str:
+        return number_text(self.outcome)
+
+    @property
+    def target_text(self) -> str:
+        return number_text(self.target)
+
+    @property
+    def forecast_text(self) -> str:
+        return number_text(self.forecast)
+
+    @property
+    def last_year_text(self) -> str:
+        return number_text(self.last_year)
+
+
+@dataclass
+class SeriesPoint:
+    """An outcome over the year, for the chart: one point per period reported so far."""
+
+    period: str
+    total: Decimal | None
+    women: Decimal | None = None
+    men: Decimal | None = None
+
+
+@dataclass
+class Chart:
+    png: bytes
+    alt: str
+
+    @property
+    def data_uri(self) -> str:
+        return _data_uri(self.png, "image/png")
+
+
+@dataclass
+class IndicatorTable:
+    code: str
+    name: str
+    measure: str
+    gender_split: bool
+    rows: list[IndicatorRow]
+    target: Decimal | None
+    series: list[SeriesPoint] = field(default_factory=list)
+    chart: Chart | None = None
+
+
+@dataclass
+class ActivityLine:
+    code: str
+    title: str
+    responsible: str
+    end: datetime.date
+    status: str  # "" when not reported for the period
+    comment: str
+
+
+@dataclass
+class GoalBlock:
+    level: str
+    code: str
+    title: str
+    unit: str
+    texts: list[LabelledText]
+    assessment: AssessmentBlock | None
+    indicators: list[IndicatorTable]
+    activities: list[ActivityLine]
+
+
+@dataclass
+class UnitGroup:
+    """The goals of one unit inside a section; a report for one unit has a single group."""
+
+    unit: str
+    goals: list[GoalBlock]
+
+
+@dataclass
+class Section:
+    title: str
+    description: str
+    groups: list[UnitGroup]
+    anchor: str = ""
+
+
+@dataclass
+class Report:
+    title: str
+    unit: str
+    year: int
+    period: str | None  # None: the plan
+    consolidated: bool
+    generated: datetime.datetime
+    version: str
+    municipality: MunicipalityInfo
+    summary: Summary | None
+    sections: list[Section]
+    # Whether values are those recorded when the period was decided, or today's.
+    as_decided: bool = False
+    # Later: free-text sections and a municipality's template decide order and headings; the
+    # renderers already lay out `sections` in the order given.
+
+    @property
+    def is_plan(self) -> bool:
+        return self.period is None
+
+    @property
+    def goal_count(self) -> int:
+        return sum(len(g.goals) for s in self.sections for g in s.groups)
+
+
+def _data_uri(content: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(content).decode('ascii')}"
