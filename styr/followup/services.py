@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from styr.access.policy import Action, require, unit_of
@@ -136,6 +137,10 @@ def _refuse_if_handed_in(unit_id: int, period: ReportingPeriod) -> None:
         .select_related("unit")
         .first()
     )
+    _refuse_if_handed_in_by(submission, period)
+
+
+def _refuse_if_handed_in_by(submission: Submission | None, period: ReportingPeriod) -> None:
     if submission is not None:
         raise ValidationError(
             _(
@@ -176,6 +181,11 @@ def _decimal(raw, field: str) -> Decimal | None:
     return value
 
 
+def outcome_number(raw, field: str = "value") -> Decimal | None:
+    """A number as a person writes it (12,5 or 12.5), None for empty; refused like a report."""
+    return _decimal(raw, field)
+
+
 def _refuse_if_changed(model, row, seen_version: int | None) -> None:
     if row is None and seen_version is None:
         return
@@ -188,6 +198,40 @@ def _refuse_if_changed(model, row, seen_version: int | None) -> None:
                 % {"who": object_changes(model, row.pk, since_version=row.version)[0]}
             )
         raise ConflictError(conflict_message(model, row.pk, seen_version))
+
+
+def _outcome_numbers(
+    indicator: Indicator, values: dict[str, object], source: str
+) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+    """The outcome per gender as numbers, and the source of each; errors keyed by gender."""
+    allowed = {g.value for g in Gender} if indicator.gender_split else {Gender.TOTAL.value}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        if indicator.gender_split:
+            message = _("Give the outcome for T (total), K (women) and M (men).")
+        else:
+            message = _("“%(name)s” is not split by gender; give only the total.") % {
+                "name": indicator.name
+            }
+        raise ValidationError(dict.fromkeys(unknown, message))
+    numbers = {g: _decimal(values.get(g), g) for g in allowed if g in values}
+    sources = dict.fromkeys(numbers, source)
+    women, men = numbers.get(Gender.WOMEN), numbers.get(Gender.MEN)
+    if indicator.gender_split and indicator.additive and women is not None and men is not None:
+        total = women + men
+        given = numbers.get(Gender.TOTAL)
+        if given is not None and given != total:
+            raise ValidationError(
+                {
+                    Gender.TOTAL: _(
+                        "The total must be women plus men (%(total)s), or be left empty."
+                    )
+                    % {"total": total}
+                }
+            )
+        numbers[Gender.TOTAL] = total
+        sources[Gender.TOTAL] = Measurement.Source.DERIVED
+    return numbers, sources
 
 
 @dataclass
@@ -219,31 +263,7 @@ def measurement_report(
     require(acting_user, Action.REPORT, indicator)
     _refuse_unless_open(period, "indicators", indicator.municipality_id)
     _refuse_if_handed_in(indicator.unit_id, period)
-    allowed = {g.value for g in Gender} if indicator.gender_split else {Gender.TOTAL.value}
-    unknown = set(values) - allowed
-    if unknown:
-        if indicator.gender_split:
-            raise ValidationError(_("Give the outcome for T (total), K (women) and M (men)."))
-        raise ValidationError(
-            _("“%(name)s” is not split by gender; give only the total.") % {"name": indicator.name}
-        )
-    numbers = {g: _decimal(values.get(g), g) for g in allowed if g in values}
-    sources = dict.fromkeys(numbers, source)
-    women, men = numbers.get(Gender.WOMEN), numbers.get(Gender.MEN)
-    if indicator.gender_split and indicator.additive and women is not None and men is not None:
-        total = women + men
-        given = numbers.get(Gender.TOTAL)
-        if given is not None and given != total:
-            raise ValidationError(
-                {
-                    Gender.TOTAL: _(
-                        "The total must be women plus men (%(total)s), or be left empty."
-                    )
-                    % {"total": total}
-                }
-            )
-        numbers[Gender.TOTAL] = total
-        sources[Gender.TOTAL] = Measurement.Source.DERIVED
+    numbers, sources = _outcome_numbers(indicator, values, source)
 
     existing = {
         m.gender: m
@@ -306,6 +326,287 @@ def measurement_report(
         )
     )
     return IndicatorReport(stored, forecast_row)
+
+
+# --- Many outcomes at once (imports) -----------------------------------------------------------
+
+
+@dataclass
+class OutcomeInput:
+    """What a file reports for one indicator. A value left out, a forecast or a comment of None
+    leaves what is stored as it is: an import adds and changes, it never clears."""
+
+    indicator: Indicator
+    values: dict[str, object]
+    forecast: object = None
+    comment: str | None = None
+
+
+@dataclass
+class OutcomeProblem:
+    index: int  # the position in the list given
+    field: str | None  # "T", "K", "M", "forecast", or None for the whole item
+    message: str
+
+
+class OutcomesInvalid(ValidationError):
+    """Some of the outcomes cannot be reported; `problems` names every one of them."""
+
+    def __init__(self, problems: list[OutcomeProblem]):
+        super().__init__([p.message for p in problems])
+        self.problems = problems
+
+
+@dataclass
+class OutcomesSummary:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class _CheckedOutcome:
+    item: OutcomeInput
+    numbers: dict[str, Decimal]
+    sources: dict[str, str]
+    forecast: Decimal | None
+
+
+def _error_fields(error: ValidationError) -> list[tuple[str | None, str]]:
+    if hasattr(error, "error_dict"):
+        return [(field, text) for field, texts in error.message_dict.items() for text in texts]
+    return [(None, text) for text in error.messages]
+
+
+def _outcomes_check(
+    period: ReportingPeriod, outcomes: list[OutcomeInput], acting_user, source: str
+) -> tuple[list[_CheckedOutcome], list[OutcomeProblem]]:
+    _refuse_unless_open(period, "indicators", period.municipality_id)
+    unit_ids = {o.indicator.unit_id for o in outcomes}
+    handed_in = {
+        s.unit_id: s
+        for s in Submission.objects.filter(
+            period=period, kind=Submission.Kind.REPORT, unit_id__in=unit_ids
+        )
+        .exclude(state=Submission.State.DRAFT)
+        .select_related("unit")
+    }
+    allowed_units: dict[int, str | None] = {}
+    checked, problems = [], []
+    for index, item in enumerate(outcomes):
+        indicator = item.indicator
+        if indicator.municipality_id != period.municipality_id:
+            problems.append(
+                OutcomeProblem(index, None, _("The indicator belongs to another municipality."))
+            )
+            continue
+        if indicator.unit_id not in allowed_units:
+            refusal = None
+            try:
+                require(acting_user, Action.REPORT, indicator.unit)
+                _refuse_if_handed_in_by(handed_in.get(indicator.unit_id), period)
+            except (PermissionDenied, ValidationError) as error:
+                refusal = " ".join(getattr(error, "messages", [str(error)]))
+            allowed_units[indicator.unit_id] = refusal
+        if allowed_units[indicator.unit_id] is not None:
+            problems.append(OutcomeProblem(index, None, allowed_units[indicator.unit_id]))
+            continue
+        given = {g: v for g, v in item.values.items() if v is not None and str(v).strip()}
+        bad_numbers = []
+        for gender, raw in given.items():
+            try:
+                _decimal(raw, gender)
+            except ValidationError as error:
+                bad_numbers += [OutcomeProblem(index, f, t) for f, t in _error_fields(error)]
+        forecast = None
+        try:
+            forecast = _decimal(item.forecast, "forecast")
+        except ValidationError as error:
+            bad_numbers += [OutcomeProblem(index, f, t) for f, t in _error_fields(error)]
+        if bad_numbers:
+            problems += bad_numbers
+            continue
+        try:
+            numbers, sources = _outcome_numbers(indicator, given, source)
+        except ValidationError as error:
+            problems += [OutcomeProblem(index, f, t) for f, t in _error_fields(error)]
+            continue
+        checked.append(_CheckedOutcome(item, numbers, sources, forecast))
+    return checked, problems
+
+
+def outcomes_check(
+    *,
+    period: ReportingPeriod,
+    outcomes: list[OutcomeInput],
+    acting_user=None,
+    source: str = Measurement.Source.IMPORT,
+) -> list[OutcomeProblem]:
+    """Every problem `outcomes_report_many` would refuse for, without writing anything."""
+    return _outcomes_check(period, outcomes, acting_user, source)[1]
+
+
+def _update_rows(rows: list, model, fields: list[str], history: dict) -> None:
+    """Save changed rows and their history records. One UPDATE by primary key per row, sent as
+    one batch: Django's `bulk_update` builds a CASE expression per row and field, which at
+    100,000 rows costs minutes."""
+    if not rows:
+        return
+    columns = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {table} SET {sets} WHERE {pk} = %s".format(
+        table=quote(model._meta.db_table),
+        sets=", ".join(f"{quote(c.column)} = %s" for c in columns),
+        pk=quote(model._meta.pk.column),
+    )
+    params = [
+        [c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    _insert_history(rows, model, "~", history)
+
+
+def _insert_history(rows: list, model, kind: str, history: dict) -> None:
+    """The history records of rows written in bulk — what django-simple-history's
+    `bulk_history_create` stores, without building a model instance per record."""
+    historical = model.history.model
+    tracked = historical.tracked_fields
+    extra = ["history_date", "history_change_reason", "history_type", "history_user"]
+    fields = [historical._meta.get_field(f.name) for f in tracked]
+    fields += [historical._meta.get_field(name) for name in extra]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
+        table=quote(historical._meta.db_table),
+        columns=", ".join(quote(f.column) for f in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    user = history["default_user"]
+    bookkeeping = [
+        historical._meta.get_field("history_date").get_db_prep_save(
+            history["default_date"], connection
+        ),
+        None,
+        kind,
+        user.pk if user is not None else None,
+    ]
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in tracked] + bookkeeping
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _existing_by_key(model, period: ReportingPeriod, indicator_ids: list[int], key) -> dict:
+    rows = {}
+    for start in range(0, len(indicator_ids), 900):  # SQLite's limit on query parameters
+        chunk = indicator_ids[start : start + 900]
+        for row in model.objects.select_for_update().filter(
+            municipality_id=period.municipality_id, period=period, indicator_id__in=chunk
+        ):
+            rows[key(row)] = row
+    return rows
+
+
+@transaction.atomic
+@records_acting_user
+def outcomes_report_many(
+    *,
+    period: ReportingPeriod,
+    outcomes: list[OutcomeInput],
+    acting_user=None,
+    source: str = Measurement.Source.IMPORT,
+) -> OutcomesSummary:
+    """Report many indicators' outcomes, forecasts and comments at once: all or nothing.
+
+    The rules are those of `measurement_report`; every problem is collected and raised together
+    as `OutcomesInvalid`, and then nothing is written. A value equal to the stored one is not
+    written again, so reporting the same thing twice leaves no new history. Rows are written in
+    bulk, each with its history record (who, when, what).
+    """
+    checked, problems = _outcomes_check(period, outcomes, acting_user, source)
+    if problems:
+        raise OutcomesInvalid(problems)
+    indicator_ids = sorted({c.item.indicator.pk for c in checked})
+    measurements = _existing_by_key(
+        Measurement, period, indicator_ids, lambda m: (m.indicator_id, m.gender)
+    )
+    forecasts = _existing_by_key(Forecast, period, indicator_ids, lambda f: f.indicator_id)
+    now = timezone.now()
+    summary = OutcomesSummary()
+    new_measurements, changed_measurements, new_forecasts, changed_forecasts = [], [], [], []
+    for outcome in checked:
+        indicator = outcome.item.indicator
+        for gender, number in outcome.numbers.items():
+            row = measurements.get((indicator.pk, gender))
+            if row is None:
+                new_measurements.append(
+                    Measurement(
+                        municipality_id=indicator.municipality_id,
+                        indicator=indicator,
+                        unit_id=indicator.unit_id,
+                        period=period,
+                        gender=gender,
+                        value=number,
+                        source=outcome.sources[gender],
+                        reported_by=acting_user,
+                    )
+                )
+            elif row.value != number:
+                row.value, row.source, row.reported_by = (
+                    number,
+                    outcome.sources[gender],
+                    acting_user,
+                )
+                row.version += 1
+                row.updated_at = now
+                changed_measurements.append(row)
+            else:
+                summary.unchanged += 1
+        if outcome.item.forecast is None and outcome.item.comment is None:
+            continue
+        row = forecasts.get(indicator.pk)
+        value = (
+            outcome.forecast if outcome.item.forecast is not None else getattr(row, "value", None)
+        )
+        comment = (
+            outcome.item.comment.strip()
+            if outcome.item.comment is not None
+            else getattr(row, "comment", "")
+        )
+        if row is None:
+            if value is not None or comment:
+                new_forecasts.append(
+                    Forecast(
+                        municipality_id=indicator.municipality_id,
+                        indicator=indicator,
+                        unit_id=indicator.unit_id,
+                        period=period,
+                        value=value,
+                        comment=comment,
+                        reported_by=acting_user,
+                    )
+                )
+        elif row.value != value or row.comment != comment:
+            row.value, row.comment, row.reported_by = value, comment, acting_user
+            row.version += 1
+            row.updated_at = now
+            changed_forecasts.append(row)
+        else:
+            summary.unchanged += 1
+    history = {"default_user": acting_user, "default_date": now}
+    for model, rows in ((Measurement, new_measurements), (Forecast, new_forecasts)):
+        # PostgreSQL and SQLite return the new primary keys, which the history records need.
+        model.objects.bulk_create(rows, batch_size=2000)
+        _insert_history(rows, model, "+", history)
+    written = ["reported_by", "updated_at", "version"]
+    _update_rows(changed_measurements, Measurement, [*written, "value", "source"], history)
+    _update_rows(changed_forecasts, Forecast, [*written, "value", "comment"], history)
+    summary.created = len(new_measurements) + len(new_forecasts)
+    summary.changed = len(changed_measurements) + len(changed_forecasts)
+    return summary
 
 
 # --- Activities and assignments -----------------------------------------------------------------

@@ -65,9 +65,24 @@ MATRIX = {
         "followup_outside",
         {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
     ),
+    # Documents: everyone who sees the unit may download its report.
+    "web:report": ("get", "report_inside", SIGNED_IN),
+    "web:report@outside": ("get", "report_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
     "web:followup_indicator": ("post", "indicator_inside", REPORTERS),
     "web:followup_activity": ("post", "activity_inside", REPORTERS_422),
     "web:followup_goal": ("post", "goal_report_inside", REPORTERS_422),
+    # The Excel import: the template and the upload are for those who may report.
+    "web:import_template": (
+        "get",
+        "followup_inside",
+        {**REPORTERS, "reporter": 200, "administrator": 200},
+    ),
+    "web:import_template@outside": (
+        "get",
+        "followup_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:import_outcomes": ("post", "followup_inside", REPORTERS_422),
     "web:plan_goal_new": ("get", None, PLANNERS),
     "web:plan_goal_edit": ("get", "goal_inside", PLANNERS),
     "web:plan_indicator_new": ("get", "goal_inside", PLANNERS),
@@ -241,6 +256,9 @@ def url_for(name: str, key: str | None, world) -> str:
         return reverse(route, args=[world["unit_inside"].pk, period])
     if key == "followup_outside":
         return reverse(route, args=[world["unit_outside"].pk, period])
+    if key in ("report_inside", "report_outside"):
+        unit = world["unit_inside" if key == "report_inside" else "unit_outside"]
+        return reverse(route, args=[unit.pk, world["period"].year]) + f"?period={period}"
     if key in ("indicator_inside", "activity_inside", "goal_report_inside"):
         item = world[key]
         return reverse(route, args=[item.unit_id, period, item.pk])

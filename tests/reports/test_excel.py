@@ -1,0 +1,162 @@
+"""The Excel workbooks: the import template for a period, and a unit's plan and follow-up."""
+
+import io
+from decimal import Decimal
+
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from styr.followup.models import Assessment
+from styr.followup.services import CorrectiveActionInput, assessment_submit, measurement_report
+from styr.organisation.models import OrgUnit
+from styr.planning.models import Activity, Goal, Indicator, Target
+from styr.reports.excel import import_template_xlsx, plan_followup_xlsx
+
+
+def unit(stockholm, code="SDN-SOD"):
+    return OrgUnit.objects.get(municipality=stockholm.municipality, code=code)
+
+
+def rows(sheet) -> list[dict]:
+    values = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+def test_the_template_has_a_row_per_indicator_and_gender(stockholm):
+    measurement_report(
+        indicator=stockholm.get(Indicator, "SOD-I3"),
+        period=stockholm.period("t2"),
+        values={"T": "91,5", "K": 93, "M": 90},
+        forecast=95,
+        comment="Arbetet med planerna fortsätter.",
+    )
+    data = import_template_xlsx(unit=unit(stockholm), period=stockholm.period("t2"))
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Utfall", "Instruktioner"]
+    sheet = workbook["Utfall"]
+    assert [c.value for c in sheet[1]] == [
+        "Enhet",
+        "Enhetens namn",
+        "Indikator",
+        "Indikatorns namn",
+        "Måttenhet",
+        "Kön",
+        "Årsmål",
+        "Utfall",
+        "Prognos",
+        "Kommentar",
+    ]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    indicators = Indicator.objects.filter(unit=unit(stockholm))
+    expected = sum(3 if i.gender_split else 1 for i in indicators)
+    table = rows(sheet)
+    assert len(table) == expected
+    assert {(r["Indikator"], r["Kön"]) for r in table} >= {
+        ("SOD-I3", "T"),
+        ("SOD-I3", "K"),
+        ("SOD-I3", "M"),
+        ("SOD-I6", "T"),
+    }
+    total = next(r for r in table if r["Indikator"] == "SOD-I3" and r["Kön"] == "T")
+    assert total["Utfall"] == 91.5 and total["Prognos"] == 95
+    assert total["Kommentar"] == "Arbetet med planerna fortsätter."
+    target = Target.objects.filter(
+        indicator__code="SOD-I3", kind=Target.Kind.ANNUAL, year=2026
+    ).first()
+    if target is not None and target.value is not None:
+        assert Decimal(str(total["Årsmål"])) == target.value
+    # The descriptive columns are grey, the outcome is not; Kön has a list of T, K, M.
+    assert sheet["B2"].fill.start_color.rgb.endswith("E7E7E7")
+    assert sheet["H2"].fill.fill_type is None
+    assert any('"T,K,M"' in v.formula1 for v in sheet.data_validations.dataValidation)
+    instructions = " ".join(str(c.value) for c in workbook["Instruktioner"]["A"] if c.value)
+    assert "decimalkomma" in instructions and "ändrar ingenting" in instructions
+
+
+def test_the_consolidated_template_covers_the_subtree(stockholm):
+    period = stockholm.period("t1")
+    data = import_template_xlsx(unit=unit(stockholm), period=period, consolidated=True)
+    table = rows(load_workbook(io.BytesIO(data))["Utfall"])
+    subtree = Indicator.objects.filter(unit__in=OrgUnit.objects.in_subtree(unit(stockholm)))
+    assert {r["Indikator"] for r in table} == {i.code for i in subtree}
+    assert len({r["Enhet"] for r in table}) > 1
+
+
+def test_the_command_writes_the_template(stockholm, tmp_path, capsys):
+    path = tmp_path / "mall.xlsx"
+    call_command(
+        "excel_template",
+        "--municipality",
+        "0180",
+        "--unit",
+        "SDN-SOD",
+        "--year",
+        "2026",
+        "--period",
+        "t1",
+        "--output",
+        str(path),
+    )
+    assert "Mallen för" in capsys.readouterr().out
+    assert load_workbook(path)["Utfall"]["A2"].value == "SDN-SOD"
+
+
+def test_the_plan_and_follow_up_workbook_matches_the_database(stockholm):
+    period = stockholm.period("t2")
+    share = stockholm.get(Indicator, "SOD-I1")
+    measurement_report(
+        indicator=share, period=period, values={"T": "80,5", "K": 82, "M": 77}, forecast=83
+    )
+    goal = Goal.objects.filter(unit=unit(stockholm)).in_force(2026).first()
+    assessment_submit(
+        goal=goal,
+        period=period,
+        value=stockholm.scale("delvis"),
+        analysis="Nöjdheten ökar men inte i alla delar.",
+        motivation="Enkäten visar blandade resultat.",
+        corrective_actions=[
+            CorrectiveActionInput("Fler anhörigmöten", "Avdelningschefen", period.ends_on)
+        ],
+    )
+    data = plan_followup_xlsx(unit=unit(stockholm), year=2026, period=period)
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["Mål", "Indikatorer", "Aktiviteter"]
+    goals = rows(workbook["Mål"])
+    expected = Goal.objects.filter(unit=unit(stockholm)).in_force(2026)
+    assert {g["Kod"] for g in goals} == {g.code for g in expected}
+    row = next(g for g in goals if g["Kod"] == goal.code)
+    assessment = Assessment.objects.get(goal=goal, period=period)
+    assert row["Mål"] == goal.title and row["Bedömning"] == assessment.value.label
+    assert row["Analys"] == "Nöjdheten ökar men inte i alla delar."
+    assert "Fler anhörigmöten (Avdelningschefen" in row["Åtgärder"]
+    assert row["Överordnade mål"] == ", ".join(p.code for p in goal.parents.all())
+    indicators = rows(workbook["Indikatorer"])
+    line = next(i for i in indicators if i["Kod"] == "SOD-I1")
+    assert line["Utfall, totalt"] == 80.5 and line["Utfall, kvinnor"] == 82
+    assert line["Utfall, män"] == 77 and line["Prognos helår"] == 83
+    sheet = workbook["Indikatorer"]
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["C"].width == 45
+    number_cell = next(c for c in sheet["G"] if c.value == 80.5)
+    assert number_cell.number_format == "#,##0.0###"
+    # Consolidated: the activities of the units below, with their status.
+    data = plan_followup_xlsx(unit=unit(stockholm), year=2026, period=period, consolidated=True)
+    activities = rows(load_workbook(io.BytesIO(data))["Aktiviteter"])
+    below = Activity.objects.filter(unit__in=OrgUnit.objects.in_subtree(unit(stockholm)))
+    assert {a["Kod"] for a in activities} == {a.code for a in below} != set()
+    assert {a["Status"] for a in activities} == {"Inte rapporterad"}
+
+
+def test_the_plan_without_a_period_has_the_targets(stockholm):
+    data = plan_followup_xlsx(unit=unit(stockholm), year=2026)
+    indicators = rows(load_workbook(io.BytesIO(data))["Indikatorer"])
+    assert "Utfall, totalt" not in indicators[0]
+    targets = {
+        t.indicator.code: t.value
+        for t in Target.objects.filter(
+            indicator__unit=unit(stockholm), kind=Target.Kind.ANNUAL, year=2026
+        ).select_related("indicator")
+    }
+    shown = {i["Kod"]: i["Årsmål"] for i in indicators if i["Årsmål"] is not None}
+    assert {k: Decimal(str(v)) for k, v in shown.items()} == {
+        k: v for k, v in targets.items() if v is not None
+    }
