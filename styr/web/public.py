@@ -348,12 +348,10 @@ def public_plan(*, unit: OrgUnit, year: int) -> PublicPlan | None:
 # --- A goal's public page ------------------------------------------------------------------------
 
 
-@dataclass
-class OutcomeRow:
-    period: ReportingPeriod
+class ByGender:
+    """Total, women and men of a row whose `values` are keyed by Kolada's T, K and M."""
+
     values: dict[str, Decimal]
-    forecast: Decimal | None
-    target: Target | None
 
     @property
     def total(self):
@@ -366,6 +364,14 @@ class OutcomeRow:
     @property
     def men(self):
         return self.values.get(Gender.MEN)
+
+
+@dataclass
+class OutcomeRow(ByGender):
+    period: ReportingPeriod
+    values: dict[str, Decimal]
+    forecast: Decimal | None
+    target: Target | None
 
 
 @dataclass
@@ -466,23 +472,11 @@ def public_goal(*, goal: Goal) -> PublicGoal | None:
 
 
 @dataclass
-class FollowupIndicator:
+class FollowupIndicator(ByGender):
     indicator: Indicator
     values: dict[str, Decimal]
     forecast: Forecast | None
     target: Target | None
-
-    @property
-    def total(self):
-        return self.values.get(Gender.TOTAL)
-
-    @property
-    def women(self):
-        return self.values.get(Gender.WOMEN)
-
-    @property
-    def men(self):
-        return self.values.get(Gender.MEN)
 
 
 @dataclass
