@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "mozilla_django_oidc",
+    "django_tasks",
+    "django_tasks_db",
     "styr.core",
     "styr.accounts",
     "styr.organisation",
@@ -188,3 +190,7 @@ EMAIL_USE_TLS = env_bool("STYR_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("STYR_EMAIL_FROM", "styr@localhost")
 # How many days before a deadline `styr remind` reminds the reporters.
 STYR_REMINDER_DAYS = int(os.environ.get("STYR_REMINDER_DAYS", "3"))
+
+# Background work (large documents) on Django's task framework: the tasks wait in the database and
+# `styr db_worker` runs them, so nothing but the database is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

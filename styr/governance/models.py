@@ -18,6 +18,8 @@ class GovernanceModel(TenantModel):
         help_text=_("Any first year of a four-year mandate period, e.g. 2023."),
     )
     assessment_rule = models.JSONField(_("assessment rule"), default=dict, blank=True)
+    # The model file's `reports` part as written (styr.reports.layout reads it, with defaults).
+    report_layouts = models.JSONField(_("report layouts"), default=dict, blank=True)
     source_name = models.CharField(_("source file"), max_length=300, blank=True)
     source_sha256 = models.CharField(_("checksum of the source file"), max_length=64, blank=True)
     source_text = models.TextField(_("source file contents"), blank=True)

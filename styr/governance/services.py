@@ -244,6 +244,9 @@ class _Loader:
                     **spec.assessment.rule.model_dump(),
                     "overall": [o.model_dump() for o in spec.assessment.overall],
                 },
+                "report_layouts": spec.reports.model_dump(exclude_defaults=True)
+                if spec.reports
+                else {},
                 "source_name": Path(self.name).name,
                 "source_sha256": hashlib.sha256(self.text.encode()).hexdigest(),
                 "source_text": self.text,

@@ -152,6 +152,7 @@ class _Rules:
         self._goals()
         self._indicators()
         self._activities_and_assignments()
+        self._reports()
         return sorted(self.problems, key=lambda p: (p.line or 0, p.field))
 
     def _unique_keys(self) -> None:
@@ -180,6 +181,37 @@ class _Rules:
                 for u, p, _ in _walk_units(self.spec.organisation, ("organisation",))
             )
         )
+
+    def _reports(self) -> None:
+        reports = self.spec.reports
+        if reports is None:
+            return
+        self._no_duplicates(
+            ((t.key, ("reports", "texts", i, "key")) for i, t in enumerate(reports.texts))
+        )
+        texts = {t.key for t in reports.texts}
+        unit_types = {t.key for t in self.spec.unit_types}
+        layouts = [("plan", reports.plan), ("period", reports.period)]
+        layouts += [(key, layout) for key, layout in reports.periods.items()]
+        periods = {p.key for p in self.spec.periods}
+        for key in reports.periods:
+            self._ref(("reports", "periods", key), key, periods, _("The period"))
+        for name, layout in layouts:
+            if layout is None:
+                continue
+            where = ("reports", name)
+            if name not in ("plan", "period"):
+                where = ("reports", "periods", name)
+            for unit_type in layout.titles:
+                self._ref((*where, "titles", unit_type), unit_type, unit_types, _("The unit type"))
+            for i, part in enumerate(layout.parts):
+                if part.part == "text" and part.key is None:
+                    message = _("A text part must name its text (key).")
+                    self.add((*where, "parts", i, "key"), message)
+                elif part.part == "text":
+                    self._ref((*where, "parts", i, "key"), part.key, texts, _("The report text"))
+                elif part.key is not None:
+                    self.add((*where, "parts", i, "key"), _("Only a text part names a key."))
 
     def _no_duplicates(self, keyed: Iterable[tuple[str, Path]]) -> None:
         pairs = list(keyed)

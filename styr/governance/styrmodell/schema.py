@@ -224,6 +224,44 @@ class AssignmentSpec(Strict):
     goals: list[Code] = []
 
 
+REPORT_PARTS = ("summary", "text", "goals", "units")
+GOAL_PARTS = ("texts", "assessment", "indicators", "charts", "activities", "corrective_actions")
+
+
+class ReportTextSpec(Strict):
+    """A free-text section the units write in Styr for their reports ("Viktiga händelser")."""
+
+    key: Key
+    heading: Text
+    help: str = ""
+
+
+class ReportPartSpec(Strict):
+    part: Literal[REPORT_PARTS]  # type: ignore[valid-type]
+    key: Key | None = None  # the text's key, for part: text
+    heading: str = ""
+    intro: str = ""
+
+
+class ReportLayoutSpec(Strict):
+    """How one kind of report is laid out: its title, introduction, parts in order, what each goal
+    shows, and how deep a consolidated report shows the units' goals in full."""
+
+    title: str = ""
+    titles: dict[Key, Text] = {}  # per unit type, e.g. {enhet: Enhetsplan}
+    intro: str = ""
+    parts: list[ReportPartSpec] = []
+    goal_parts: list[Literal[GOAL_PARTS]] | None = None  # type: ignore[valid-type]
+    detail_depth: int = Field(default=1, ge=0, le=10)
+
+
+class ReportsSpec(Strict):
+    texts: list[ReportTextSpec] = []
+    plan: ReportLayoutSpec | None = None
+    period: ReportLayoutSpec | None = None  # every follow-up period's report …
+    periods: dict[Key, ReportLayoutSpec] = {}  # … unless a period has its own
+
+
 class StyrmodellFile(Strict):
     format: Literal[1]
     municipality: MunicipalitySpec
@@ -241,3 +279,4 @@ class StyrmodellFile(Strict):
     indicators: list[IndicatorSpec] = []
     activities: list[ActivitySpec] = []
     assignments: list[AssignmentSpec] = []
+    reports: ReportsSpec | None = None
