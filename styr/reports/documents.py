@@ -1,6 +1,7 @@
 """One way to a finished document in any format, for the command line and the web alike."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -33,7 +34,11 @@ def report_document(
     period: ReportingPeriod | None,
     consolidated: bool,
     document_format: str,
+    progress: Callable[[int, str], None] | None = None,
 ) -> Document:
+    """The document; `progress(per_cent, step)` hears how far it has come (background work)."""
+    progress = progress or (lambda _per_cent, _step: None)
+    progress(5, _("Reading the data"))
     if document_format == "xlsx":
         # The spreadsheet has its own layout (one sheet per kind of row), from the Excel part.
         from .excel import plan_followup_xlsx
@@ -43,6 +48,7 @@ def report_document(
     else:
         report = report_build(unit=unit, year=year, period=period, consolidated=consolidated)
         title = report.title
+        progress(30, _("Laying out the document"))
         if document_format == "docx":
             from .render_docx import report_docx
 
@@ -55,6 +61,7 @@ def report_document(
             from .render_html import report_html
 
             content = report_html(report).encode("utf-8")
+    progress(95, _("Saving the document"))
     name = f"{title} {year} {unit.name}"
     if consolidated:
         name += " " + _("with the units below")
