@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The worker makes the documents ordered on the Dokument pages; it stops when the server stops.
 demo: install
 	$(BIN)/styr demo
-	$(BIN)/styr runserver 127.0.0.1:8000
+	$(BIN)/styr db_worker --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/styr runserver 127.0.0.1:8000
 
 serve: install
 	$(BIN)/styr runserver 127.0.0.1:8000

@@ -44,7 +44,10 @@ def indicator_chart(table: IndicatorTable) -> Chart | None:
     """A PNG of the indicator's outcomes so far; None when nothing has been reported."""
     if not any(p.total is not None for p in table.series):
         return None
-    figure = Figure(figsize=(6, 2.6), dpi=150)
+    # Fixed margins and legend place: matplotlib's automatic layout and "best" legend spot cost
+    # more than the drawing itself, and a report may hold hundreds of charts.
+    figure = Figure(figsize=(6, 2.6), dpi=120)
+    figure.subplots_adjust(left=0.11, right=0.98, top=0.95, bottom=0.27)
     axes = figure.subplots()
     labels = [p.period for p in table.series]
     positions = list(range(len(labels)))
@@ -80,9 +83,10 @@ def indicator_chart(table: IndicatorTable) -> Chart | None:
         FuncFormatter(lambda value, _position: number_text(Decimal(str(round(float(value), 6)))))
     )
     axes.grid(axis="y", color="#dddddd")
-    axes.legend(loc="best", fontsize="small")
+    axes.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, fontsize="small", frameon=False
+    )
     axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return Chart(buffer.getvalue(), chart_alt(table))
@@ -90,6 +94,8 @@ def indicator_chart(table: IndicatorTable) -> Chart | None:
 
 def report_charts(report: Report) -> Report:
     """Draw each indicator's chart once (an indicator may belong to several goals)."""
+    if not report.charts:
+        return report
     for section in report.sections:
         for group in section.groups:
             for goal in group.goals:

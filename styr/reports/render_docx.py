@@ -17,7 +17,16 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from .charts import report_charts
-from .structure import GoalBlock, IndicatorTable, Report, number_text
+from .structure import (
+    GoalBlock,
+    GoalsPart,
+    IndicatorTable,
+    Report,
+    SummaryPart,
+    TextPart,
+    UnitsPart,
+    number_text,
+)
 
 LANGUAGE = "sv-SE"
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff"}
@@ -83,9 +92,37 @@ class _Writer:
         self._setup()
         self._cover()
         self._contents()
-        if self.report.summary:
-            self._summary()
-        for section in self.report.sections:
+        if self.report.intro:
+            self._paragraphs(self.report.intro)
+        for part in self.report.parts:
+            getattr(self, f"_{part.kind}")(part)
+        return self.document
+
+    # --- The parts, in the layout's order ---
+
+    def _heading(self, part) -> None:
+        if part.heading:
+            self.document.add_heading(part.heading, level=1)
+        if part.intro:
+            self._paragraphs(part.intro)
+
+    def _paragraphs(self, text: str) -> None:
+        for paragraph in text.replace("\r\n", "\n").split("\n\n"):
+            if paragraph.strip():
+                self.document.add_paragraph(paragraph.strip())
+
+    def _text(self, part: TextPart) -> None:
+        self._heading(part)
+        for written in part.texts:
+            if written.unit:
+                self.document.add_heading(written.unit, level=2)
+            self._paragraphs(written.text)
+        if not part.texts:
+            self.document.add_paragraph().add_run(_("Nothing has been written yet.")).italic = True
+
+    def _goals(self, part: GoalsPart) -> None:
+        self._heading(part)
+        for section in part.sections:
             self.document.add_heading(section.title, level=1)
             if section.description:
                 self.document.add_paragraph(section.description)
@@ -94,7 +131,28 @@ class _Writer:
                     self.document.add_heading(group.unit, level=2)
                 for goal in group.goals:
                     self._goal(goal, level=3 if self.report.consolidated else 2)
-        return self.document
+
+    def _units(self, part: UnitsPart) -> None:
+        self._heading(part)
+        period = self.report.period
+        if part.scale:
+            headers = [_("Unit"), *(v.label for v in part.scale), _("Not assessed")]
+            table = self._table(_("Goals per assessment and unit"), headers, numbers_from=1)
+            for rollup in part.units:
+                values = [*(c.count for c in rollup.counts), rollup.not_assessed]
+                self._row(table, [rollup.unit, *map(str, values)], numbers_from=1)
+        for rollup in part.units:
+            self.document.add_heading(rollup.unit, level=2)
+            headers = [_("Goal"), _("Level")] + ([_("Assessment")] if period else [])
+            table = self._table(_("Goals, %(unit)s") % {"unit": rollup.unit}, headers)
+            for line in rollup.goals:
+                cells = self._row(table, [f"{line.title} ({line.code})", line.level])
+                if period:
+                    if line.assessment:
+                        paragraph = cells[2].paragraphs[0]
+                        self._assessment_words(paragraph, line.assessment, line.colour)
+                    else:
+                        cells[2].text = _("Not assessed")
 
     # --- The frame: language, properties, footer ---
 
@@ -176,9 +234,9 @@ class _Writer:
         )
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def _summary(self) -> None:
-        summary, document = self.report.summary, self.document
-        document.add_heading(_("Goal fulfilment"), level=1)
+    def _summary(self, part: SummaryPart) -> None:
+        summary, document = part.summary, self.document
+        self._heading(part)
         document.add_paragraph(
             _("%(assessed)s of %(total)s goals have been assessed.")
             % {"assessed": summary.assessed, "total": summary.total}
@@ -205,7 +263,7 @@ class _Writer:
             paragraph = document.add_paragraph()
             paragraph.add_run(f"{text.label}: ").bold = True
             paragraph.add_run(text.text)
-        if self.report.period:
+        if self.report.shows_assessment:
             paragraph = document.add_paragraph()
             paragraph.add_run(_("Assessment") + ": ").bold = True
             if goal.assessment:
@@ -284,6 +342,16 @@ class _Writer:
             if numbers_from is not None and number >= numbers_from:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         return table
+
+    def _row(self, table, texts: list[str], numbers_from: int | None = None):
+        """A row of plain texts, added in one go (python-docx's cell lookups are slow)."""
+        row = table.add_row()
+        cells = row.cells
+        for number, (cell, text) in enumerate(zip(cells, texts, strict=False)):
+            cell.paragraphs[0].add_run(text)
+            if numbers_from is not None and number >= numbers_from:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        return cells
 
     def _assessment_words(self, paragraph, label: str, colour: str) -> None:
         """The scale's colour as a dot, and always its words beside it."""

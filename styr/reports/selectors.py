@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from styr.followup.models import (
     ActivityReport,
@@ -24,11 +23,14 @@ from styr.organisation.models import OrgUnit
 from styr.planning.models import ActivityGoal, Goal, GoalFocusArea, IndicatorGoal, Target
 from styr.workflow.models import Submission
 
+from .layout import report_layout, report_texts
 from .structure import (
     ActivityLine,
     AssessmentBlock,
     CorrectiveActionLine,
     GoalBlock,
+    GoalLine,
+    GoalsPart,
     IndicatorRow,
     IndicatorTable,
     LabelledText,
@@ -38,8 +40,14 @@ from .structure import (
     SeriesPoint,
     Summary,
     SummaryCount,
+    SummaryPart,
+    TextPart,
     UnitGroup,
+    UnitRollup,
+    UnitsPart,
+    UnitText,
 )
+from .texts import report_texts_read
 
 
 def report_build(
@@ -58,11 +66,16 @@ def report_build(
     """
     municipality = unit.municipality
     municipality_id = municipality.pk
+    layout = report_layout(municipality_id=municipality_id, unit_type=unit.type.key, period=period)
     goals_qs = Goal.objects.filter(municipality_id=municipality_id).in_force(year)
     goals_qs = goals_qs.in_subtree(unit) if consolidated else goals_qs.filter(unit=unit)
-    goals = list(
+    every_goal = list(
         goals_qs.select_related("level", "unit").order_by("unit__path", "level__order", "code")
     )
+    # A consolidated report shows the goals of the units down to the layout's depth in full, and
+    # those further down as a table per unit: a nämnd's report stays readable.
+    goals = [g for g in every_goal if g.unit.depth - unit.depth <= layout.detail_depth]
+    deep_goals = [g for g in every_goal if g.unit.depth - unit.depth > layout.detail_depth]
     goal_ids = [g.pk for g in goals]
 
     focus_of: dict[int, object] = {}
@@ -143,6 +156,7 @@ def report_build(
             }
             assessments = {a.goal_id: a for a in snapshot.assessments}
         else:
+            every_id = [g.pk for g in every_goal]
             forecasts = dict(
                 Forecast.objects.filter(
                     municipality_id=municipality_id,
@@ -153,22 +167,22 @@ def report_build(
             assessments = {
                 a.goal_id: a
                 for a in Assessment.objects.filter(
-                    municipality_id=municipality_id, period=period, goal_id__in=goal_ids
-                )
+                    municipality_id=municipality_id, period=period, goal_id__in=every_id
+                ).only("pk", "goal_id", "value_id", "analysis", "motivation", "next_year")
             }
     scale = {
         v.pk: v
         for v in AssessmentValue.objects.filter(municipality_id=municipality_id).order_by("order")
     }
     actions: dict[int, list[CorrectiveActionLine]] = {}
-    if assessments:
+    if assessments and layout.shows("corrective_actions"):
         # As they stood when the period was decided, like the assessments they belong to.
         source = (
             CorrectiveAction.history.as_of(decided_at) if as_decided else CorrectiveAction.objects
         )
         for action in source.filter(
             municipality_id=municipality_id,
-            assessment_id__in=[a.pk for a in assessments.values()],
+            assessment_id__in=[assessments[g].pk for g in goal_ids if g in assessments],
         ).order_by("due_on", "pk"):
             actions.setdefault(action.assessment_id, []).append(
                 CorrectiveActionLine(action.description, action.responsible, action.due_on)
@@ -242,15 +256,17 @@ def report_build(
     tables = {}
 
     def goal_block(goal: Goal) -> GoalBlock:
-        labels = goal.level.text_field_labels()
-        texts = [LabelledText(_("Description"), goal.description)] if goal.description else []
-        texts += [
-            LabelledText(label, goal.texts[key])
-            for key, label in labels.items()
-            if goal.texts.get(key)
-        ]
+        texts = []
+        if layout.shows("texts"):
+            labels = goal.level.text_field_labels()
+            texts = [LabelledText(_("Description"), goal.description)] if goal.description else []
+            texts += [
+                LabelledText(label, goal.texts[key])
+                for key, label in labels.items()
+                if goal.texts.get(key)
+            ]
         block = None
-        assessment = assessments.get(goal.pk)
+        assessment = assessments.get(goal.pk) if layout.shows("assessment") else None
         if assessment is not None and assessment.value_id in scale:
             value = scale[assessment.value_id]
             block = AssessmentBlock(
@@ -261,7 +277,8 @@ def report_build(
                 next_year=assessment.next_year,
                 corrective_actions=actions.get(assessment.pk, []),
             )
-        for indicator in indicators_of.get(goal.pk, []):
+        shown = indicators_of.get(goal.pk, []) if layout.shows("indicators") else []
+        for indicator in shown:
             if indicator.pk not in tables:
                 tables[indicator.pk] = indicator_table(indicator)
         return GoalBlock(
@@ -271,7 +288,7 @@ def report_build(
             unit=goal.unit.name,
             texts=texts,
             assessment=block,
-            indicators=[tables[i.pk] for i in indicators_of.get(goal.pk, [])],
+            indicators=[tables[i.pk] for i in shown],
             activities=[
                 ActivityLine(
                     code=a.code,
@@ -283,7 +300,7 @@ def report_build(
                     else "",
                     comment=statuses[a.pk].comment if a.pk in statuses else "",
                 )
-                for a in activities_of.get(goal.pk, [])
+                for a in (activities_of.get(goal.pk, []) if layout.shows("activities") else [])
             ],
         )
 
@@ -312,23 +329,101 @@ def report_build(
             )
         )
 
-    summary = None
-    if period is not None:
+    def counts_of(assessed: list) -> list[SummaryCount]:
         counted: dict[int, int] = {}
-        for assessment in assessments.values():
+        for assessment in assessed:
             counted[assessment.value_id] = counted.get(assessment.value_id, 0) + 1
-        summary = Summary(
-            counts=[
-                SummaryCount(_label(v, period), v.colour, counted.get(v.pk, 0))
-                for v in scale.values()
-            ],
-            assessed=sum(counted.get(pk, 0) for pk in scale),
-            total=len(goals),
-        )
+        return [
+            SummaryCount(_label(v, period), v.colour, counted.get(v.pk, 0)) for v in scale.values()
+        ]
+
+    # The free texts of the report's unit and, consolidated, of the units shown in full; as they
+    # stood when the period was decided, like the rest.
+    text_units = [unit] if not consolidated else []
+    if consolidated:
+        seen = {}
+        for goal in goals:
+            seen.setdefault(goal.unit_id, goal.unit)
+        text_units = [unit, *(u for pk, u in seen.items() if pk != unit.pk)]
+    texts = report_texts_read(
+        unit_ids=[u.pk for u in text_units],
+        year=year,
+        period=period,
+        as_of=decided_at if as_decided else None,
+    )
+    text_headings = report_texts(municipality_id)
+
+    parts = []
+    for number, part in enumerate(layout.parts, start=1):
+        anchor = f"del-{number}"
+        if part.part == "summary" and period is not None:
+            assessed = [a for a in assessments.values() if a.value_id in scale]
+            parts.append(
+                SummaryPart(
+                    heading=part.heading or _("Goal fulfilment"),
+                    intro=part.intro,
+                    summary=Summary(
+                        counts=counts_of(assessed), assessed=len(assessed), total=len(every_goal)
+                    ),
+                )
+            )
+        elif part.part == "text" and part.key in text_headings:
+            written = [
+                UnitText(u.name if consolidated else "", texts[(u.pk, part.key)])
+                for u in text_units
+                if texts.get((u.pk, part.key), "").strip()
+            ]
+            parts.append(
+                TextPart(
+                    heading=part.heading or text_headings[part.key].heading,
+                    intro=part.intro,
+                    texts=written,
+                    anchor=anchor,
+                )
+            )
+        elif part.part == "goals":
+            parts.append(GoalsPart(part.heading, part.intro, sections, anchor=anchor))
+        elif part.part == "units" and deep_goals:
+            by_unit: dict[int, list[Goal]] = {}
+            for goal in deep_goals:
+                by_unit.setdefault(goal.unit_id, []).append(goal)
+            rollups = []
+            for unit_goals in by_unit.values():
+                lines = []
+                for goal in unit_goals:
+                    assessment = assessments.get(goal.pk)
+                    value = scale.get(assessment.value_id) if assessment is not None else None
+                    lines.append(
+                        GoalLine(
+                            goal.code,
+                            goal.title,
+                            goal.level.name,
+                            _label(value, period) if value is not None else "",
+                            value.colour if value is not None else "",
+                        )
+                    )
+                assessed = [assessments[g.pk] for g in unit_goals if g.pk in assessments]
+                rollups.append(
+                    UnitRollup(
+                        unit_goals[0].unit.name,
+                        lines,
+                        counts_of(assessed) if period is not None else [],
+                    )
+                )
+            default = _("The units' goals") if period is None else _("The units' assessments")
+            parts.append(
+                UnitsPart(
+                    heading=part.heading or default,
+                    intro=part.intro,
+                    units=rollups,
+                    scale=counts_of([]) if period is not None else [],
+                    anchor=anchor,
+                )
+            )
 
     generated = timezone.localtime()
+    title = layout.title
     if period is None:
-        title = pgettext("report title", "Business plan")
         version = _("Working version, %(when)s") % {"when": date_format(generated, "j F Y H:i")}
         adopted = Submission.objects.filter(
             municipality_id=municipality_id,
@@ -344,7 +439,6 @@ def report_build(
             if adopted.adopted_reference:
                 version += f" ({adopted.adopted_reference})"
     else:
-        title = period.definition.name
         if period.is_decided:
             version = _("As decided on %(date)s") % {
                 "date": date_format(period.decided_on, "j F Y") if period.decided_on else "–"
@@ -364,9 +458,10 @@ def report_build(
         municipality=MunicipalityInfo(
             municipality.name, municipality.colour, bytes(municipality.logo), municipality.logo_type
         ),
-        summary=summary,
-        sections=sections,
+        parts=parts,
+        intro=layout.intro,
         as_decided=as_decided,
+        goal_parts=layout.goal_parts,
     )
 
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils import formats
 
+from styr.governance.styrmodell.schema import GOAL_PARTS
+
 
 def number_text(value: Decimal | None) -> str:
     """A value as Swedish writes it: as many decimals as it has, no more; "–" when missing."""
@@ -178,6 +180,77 @@ class Section:
 
 
 @dataclass
+class UnitText:
+    """What one unit wrote in a free-text section; `unit` is empty in a single unit's report."""
+
+    unit: str
+    text: str
+
+
+@dataclass
+class GoalLine:
+    """A goal of a unit further down, in a consolidated report's table of the units."""
+
+    code: str
+    title: str
+    level: str
+    assessment: str  # "" when not assessed (or in a plan)
+    colour: str
+
+
+@dataclass
+class UnitRollup:
+    unit: str
+    goals: list[GoalLine]
+    counts: list[SummaryCount]  # per value on the scale; empty in a plan
+
+    @property
+    def not_assessed(self) -> int:
+        return len(self.goals) - sum(c.count for c in self.counts)
+
+
+# The parts of a report, in the order the municipality's layout gives (styr.reports.layout).
+# Each has a `kind` for the renderers, a heading and an introductory text from the layout.
+
+
+@dataclass
+class SummaryPart:
+    heading: str
+    intro: str
+    summary: Summary
+    anchor: str = "sammanfattning"
+    kind: str = "summary"
+
+
+@dataclass
+class TextPart:
+    heading: str
+    intro: str
+    texts: list[UnitText]
+    anchor: str = ""
+    kind: str = "text"
+
+
+@dataclass
+class GoalsPart:
+    heading: str
+    intro: str
+    sections: list[Section]
+    anchor: str = ""
+    kind: str = "goals"
+
+
+@dataclass
+class UnitsPart:
+    heading: str
+    intro: str
+    units: list[UnitRollup]
+    scale: list[SummaryCount]  # the scale's labels and colours, for the table's columns
+    anchor: str = ""
+    kind: str = "units"
+
+
+@dataclass
 class Report:
     title: str
     unit: str
@@ -187,20 +260,47 @@ class Report:
     generated: datetime.datetime
     version: str
     municipality: MunicipalityInfo
-    summary: Summary | None
-    sections: list[Section]
+    parts: list
+    intro: str = ""
     # Whether values are those recorded when the period was decided, or today's.
     as_decided: bool = False
-    # Later: free-text sections and a municipality's template decide order and headings; the
-    # renderers already lay out `sections` in the order given.
+    # What each goal shows (the layout's goal_parts): texts, assessment, indicators, charts …
+    goal_parts: frozenset[str] = frozenset(GOAL_PARTS)
+
+    @property
+    def charts(self) -> bool:
+        return "charts" in self.goal_parts
+
+    @property
+    def shows_assessment(self) -> bool:
+        return self.period is not None and "assessment" in self.goal_parts
 
     @property
     def is_plan(self) -> bool:
         return self.period is None
 
     @property
+    def sections(self) -> list[Section]:
+        return [s for p in self.parts if p.kind == "goals" for s in p.sections]
+
+    @property
+    def summary(self) -> Summary | None:
+        return next((p.summary for p in self.parts if p.kind == "summary"), None)
+
+    @property
     def goal_count(self) -> int:
         return sum(len(g.goals) for s in self.sections for g in s.groups)
+
+    @property
+    def contents(self) -> list[tuple[str, str]]:
+        """(anchor, heading) of every top-level heading, in order: the table of contents."""
+        entries = []
+        for part in self.parts:
+            if part.heading:
+                entries.append((part.anchor, part.heading))
+            if part.kind == "goals":
+                entries += [(s.anchor, s.title) for s in part.sections]
+        return entries
 
 
 def _data_uri(content: bytes, media_type: str) -> str:

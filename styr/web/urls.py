@@ -2,11 +2,13 @@ from django.urls import path
 
 from .views import (
     configuration,
+    documents,
     followup,
     imports,
     pages,
     planning,
     public,
+    report_texts,
     reports,
     search,
     submissions,
@@ -62,6 +64,21 @@ urlpatterns = [
     ),
     path("kommun/<str:code>/logotyp/", theme.logo, name="logo"),
     path("rapporter/<int:unit_pk>/<int:year>/", reports.report, name="report"),
+    path(
+        "rapporter/<int:unit_pk>/<int:year>/texter/",
+        report_texts.report_texts,
+        name="report_texts",
+    ),
+    path("rapporter/<int:unit_pk>/dokument/", documents.documents, name="documents"),
+    path(
+        "rapporter/<int:unit_pk>/dokument/bestall/",
+        documents.document_request,
+        name="document_request",
+    ),
+    path("rapporter/dokument/<int:pk>/", documents.document_status, name="document_status"),
+    path(
+        "rapporter/dokument/<int:pk>/hamta/", documents.document_download, name="document_download"
+    ),
     path("sok/", search.search, name="search"),
     path("insyn/<str:code>/", public.home, name="public_home"),
     path("insyn/<str:code>/enheter/<int:pk>/<int:year>/", public.unit, name="public_unit"),

@@ -164,6 +164,11 @@ def submission_adopt(
         text=_("%(what)s was adopted on %(date)s (%(reference)s).")
         % {"what": submission, "date": adopted_on, "reference": submission.adopted_reference},
     )
+    # The document as decided, made in the background and kept for good. Imported here: the
+    # reports read the workflow (plan locks), so a module-level import would go round in a circle.
+    from styr.reports.services import document_decided_request
+
+    document_decided_request(submission=submission, acting_user=acting_user)
     return submission
 
 

@@ -13,6 +13,7 @@ from styr.followup.services import periods_generate
 from styr.governance.services import governance_model_load
 from styr.organisation.models import OrgUnit, Role, RoleGrant
 from styr.planning.models import Activity, Goal, Indicator
+from styr.reports.models import ReportDocument
 from styr.workflow.models import Submission
 
 ANONYMOUS = "anonymous"
@@ -68,6 +69,44 @@ MATRIX = {
     # Documents: everyone who sees the unit may download its report.
     "web:report": ("get", "report_inside", SIGNED_IN),
     "web:report@outside": ("get", "report_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
+    # A report's free texts: all who see the unit read them; those who report write them (an
+    # empty form is refused with 400).
+    "web:report_texts": ("get", "report_inside", SIGNED_IN),
+    "web:report_texts@outside": (
+        "get",
+        "report_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:report_texts@save": (
+        "post",
+        "report_inside",
+        {**REPORTERS, "reporter": 400, "administrator": 400},
+    ),
+    # Documents made in the background: the same; ordering with an empty form is refused (400).
+    "web:documents": ("get", "unit_inside", SIGNED_IN),
+    "web:documents@outside": ("get", "unit_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
+    "web:document_request": (
+        "post",
+        "unit_inside",
+        {**dict.fromkeys(Role.values, 400), ANONYMOUS: 302},
+    ),
+    "web:document_request@outside": (
+        "post",
+        "unit_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:document_status": ("get", "document_inside", SIGNED_IN),
+    "web:document_status@outside": (
+        "get",
+        "document_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:document_download": ("get", "document_inside", SIGNED_IN),
+    "web:document_download@outside": (
+        "get",
+        "document_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
     "web:followup_indicator": ("post", "indicator_inside", REPORTERS),
     "web:followup_activity": ("post", "activity_inside", REPORTERS_422),
     "web:followup_goal": ("post", "goal_report_inside", REPORTERS_422),
@@ -210,7 +249,22 @@ def world(example_text, django_user_model):
     report_outside = Submission.objects.create(
         municipality=municipality, unit=other, kind="report", year=period.year, period=period
     )
+    documents = [
+        ReportDocument.objects.create(
+            municipality=municipality,
+            unit=unit,
+            year=2026,
+            format="pdf",
+            state=ReportDocument.State.DONE,
+            file_name="Plan 2026.pdf",
+            content_type="application/pdf",
+            content=b"%PDF-",
+        )
+        for unit in (school, other)
+    ]
     return {
+        "document_inside": documents[0],
+        "document_outside": documents[1],
         "submission_inside": report,
         "submission_outside": report_outside,
         "municipality": municipality,

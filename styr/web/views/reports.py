@@ -25,6 +25,20 @@ class ReportForm(forms.Form):
     samlad = forms.BooleanField(required=False)
 
 
+def sees_subtree(user, unit: OrgUnit) -> bool:
+    """The units above one's own are visible for the röda tråd, but not their other branches:
+    a report over a subtree needs every unit in it."""
+    subtree = OrgUnit.objects.in_subtree(unit)
+    return units_visible_to(user, subtree).count() == subtree.count()
+
+
+def require_subtree(user, unit: OrgUnit) -> None:
+    if not sees_subtree(user, unit):
+        raise PermissionDenied(
+            _("You may read this unit but not every unit below it: choose its own report.")
+        )
+
+
 @require_GET
 def report(request, unit_pk: int, year: int):
     unit = access(request.user, OrgUnit, unit_pk)
@@ -47,13 +61,7 @@ def report(request, unit_pk: int, year: int):
         )
     consolidated = form.cleaned_data["samlad"]
     if consolidated:
-        # The units above one's own are visible for the röda tråd, but not their other branches:
-        # a report over a subtree needs every unit in it.
-        subtree = OrgUnit.objects.in_subtree(unit)
-        if units_visible_to(request.user, subtree).count() != subtree.count():
-            raise PermissionDenied(
-                _("You may read this unit but not every unit below it: choose its own report.")
-            )
+        require_subtree(request.user, unit)
     document = report_document(
         unit=unit,
         year=year,
