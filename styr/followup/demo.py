@@ -193,7 +193,7 @@ class _Story:
             POOR: start - gap * Decimal("0.4"),
         }[self.fate[(indicator.pk, period.year)]]
         noise = Decimal(self.random.uniform(-1.0, 1.0)) * abs(value) * Decimal("0.01")
-        return (value + noise).quantize(Decimal("0.1"))
+        return _within_measure(indicator, (value + noise).quantize(Decimal("0.1")))
 
     def _outcomes(self, period: ReportingPeriod) -> None:
         for indicator in self.indicators:
@@ -209,7 +209,11 @@ class _Story:
                     women = (outcome * Decimal("0.55")).quantize(Decimal("0.1"))
                     values = {"K": women, "M": outcome - women}
                 else:
-                    values = {"T": outcome, "K": outcome + spread, "M": outcome - spread}
+                    values = {
+                        "T": outcome,
+                        "K": _within_measure(indicator, outcome + spread),
+                        "M": _within_measure(indicator, outcome - spread),
+                    }
             forecast = None if period.is_final else year_value
             measurement_report(
                 indicator=indicator,
@@ -318,3 +322,10 @@ class _Story:
                 f"{self.random.choice(CAUSES)}."
             )
         return f"{text} {basis}".strip()
+
+
+def _within_measure(indicator: Indicator, value: Decimal) -> Decimal:
+    """A share in per cent stays between 0 and 100, however well the demo's story goes."""
+    if indicator.measure.strip() == "%":
+        return min(max(value, Decimal(0)), Decimal(100))
+    return value

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from styr.followup.models import ReportingPeriod
 from styr.organisation.models import OrgUnit
 
+from .layout import period_title
 from .selectors import report_build
 
 CONTENT_TYPES = {
@@ -44,7 +45,7 @@ def report_document(
         from .excel import plan_followup_xlsx
 
         content = plan_followup_xlsx(unit=unit, year=year, period=period, consolidated=consolidated)
-        title = period.definition.name if period else _("Plan and follow-up")
+        title = period_title(period) if period else _("Plan and follow-up")
     else:
         report = report_build(unit=unit, year=year, period=period, consolidated=consolidated)
         title = report.title

@@ -16,12 +16,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from styr.followup.models import ActivityReport, Assessment, Gender, ReportingPeriod
-from styr.followup.selectors import indicator_comparisons
+from styr.followup.models import (
+    ActivityReport,
+    Assessment,
+    CorrectiveAction,
+    Gender,
+    ReportingPeriod,
+)
+from styr.followup.selectors import followup_as_of, indicator_comparisons, period_decided_at
+from styr.governance.models import ActivityStatus, AssessmentValue
 from styr.organisation.models import OrgUnit
 from styr.planning.models import Activity, Goal, Indicator, Target
 
 from .imports import COLUMNS, SHEET_NAME
+from .selectors import assessment_label
 
 GREY = PatternFill("solid", start_color="E7E7E7", end_color="E7E7E7")
 HEADER_FILL = PatternFill("solid", start_color="D9E2F3", end_color="D9E2F3")
@@ -240,17 +248,23 @@ def plan_followup_xlsx(
     *, unit: OrgUnit, year: int, period: ReportingPeriod | None = None, consolidated=False
 ) -> bytes:
     """A unit's (or subtree's) plan for a year — goals, indicators, activities — and, given a
-    period, its follow-up: outcomes, forecasts, activity statuses and goal assessments."""
+    period, its follow-up: outcomes, forecasts, activity statuses and goal assessments. A decided
+    period shows them as they stood when it was decided, like the other formats."""
     units = _units(unit, consolidated)
     municipality_id = unit.municipality_id
+    decided_at = None
+    if period is not None and period.is_decided:
+        decided_at = period_decided_at(period=period)
     workbook = Workbook()
-    _goals_sheet(workbook.active, municipality_id, units, year, period)
-    _indicators_sheet(workbook.create_sheet(_("Indicators")), municipality_id, units, year, period)
-    _activities_sheet(workbook.create_sheet(_("Activities")), municipality_id, units, year, period)
+    _goals_sheet(workbook.active, municipality_id, units, year, period, decided_at)
+    _indicators_sheet(workbook.create_sheet(_("Indicators")), unit, units, year, period, decided_at)
+    _activities_sheet(
+        workbook.create_sheet(_("Activities")), municipality_id, units, year, period, decided_at
+    )
     return _save(workbook)
 
 
-def _goals_sheet(sheet, municipality_id, units, year, period) -> None:
+def _goals_sheet(sheet, municipality_id, units, year, period, decided_at) -> None:
     sheet.title = _("Goals")
     goals = list(
         Goal.objects.filter(municipality_id=municipality_id, unit__in=units)
@@ -259,16 +273,26 @@ def _goals_sheet(sheet, municipality_id, units, year, period) -> None:
         .prefetch_related("parents", "focus_areas")
         .order_by("unit__path", "level__order", "code")
     )
-    assessments = {}
+    assessments, actions = {}, {}
+    scale = {v.pk: v for v in AssessmentValue.objects.filter(municipality_id=municipality_id)}
     if period is not None:
+        source = Assessment.history.as_of(decided_at) if decided_at else Assessment.objects
         assessments = {
             a.goal_id: a
-            for a in Assessment.objects.filter(
-                municipality_id=municipality_id, period=period, goal__in=goals
+            for a in source.filter(
+                municipality_id=municipality_id,
+                period_id=period.pk,
+                goal_id__in=[g.pk for g in goals],
             )
-            .select_related("value", "suggested_value")
-            .prefetch_related("corrective_actions")
         }
+        source = (
+            CorrectiveAction.history.as_of(decided_at) if decided_at else CorrectiveAction.objects
+        )
+        for action in source.filter(
+            municipality_id=municipality_id,
+            assessment_id__in=[a.pk for a in assessments.values()],
+        ).order_by("due_on", "pk"):
+            actions.setdefault(action.assessment_id, []).append(action)
     headers = [
         (_("Unit"), 25),
         (_("Goal level"), 18),
@@ -308,14 +332,15 @@ def _goals_sheet(sheet, municipality_id, units, year, period) -> None:
             if assessment is None:
                 row += [_("Not assessed"), None, None, None, None]
             else:
+                suggested = scale.get(assessment.suggested_value_id)
                 row += [
-                    assessment.value.label,
-                    assessment.suggested_value.label if assessment.suggested_value else None,
+                    assessment_label(scale[assessment.value_id], period),
+                    assessment_label(suggested, period) if suggested else None,
                     assessment.analysis,
                     assessment.motivation,
                     "\n".join(
                         f"{a.description} ({a.responsible}, {a.due_on:%Y-%m-%d})"
-                        for a in assessment.corrective_actions.all()
+                        for a in actions.get(assessment.pk, [])
                     ),
                 ]
         sheet.append(row)
@@ -323,7 +348,8 @@ def _goals_sheet(sheet, municipality_id, units, year, period) -> None:
             cell.alignment = WRAP
 
 
-def _indicators_sheet(sheet, municipality_id, units, year, period) -> None:
+def _indicators_sheet(sheet, unit, units, year, period, decided_at) -> None:
+    municipality_id = unit.municipality_id
     indicators = list(
         Indicator.objects.filter(municipality_id=municipality_id, unit__in=units)
         .select_related("unit")
@@ -349,11 +375,22 @@ def _indicators_sheet(sheet, municipality_id, units, year, period) -> None:
     _header(sheet, [h for h, _w in headers], [w for _h, w in headers])
     if period is not None:
         comparisons = indicator_comparisons(indicators=indicators, period=period)
+        values = {i.pk: comparisons[i.pk].values for i in indicators}
+        forecasts = {i.pk: comparisons[i.pk].forecast for i in indicators}
         comments = dict(
             period.forecasts.filter(
                 municipality_id=municipality_id, indicator__in=indicators
             ).values_list("indicator_id", "comment")
         )
+        if decided_at is not None:
+            # The outcomes, forecasts and comments recorded when the period was decided.
+            snapshot = followup_as_of(period=period, when=decided_at, unit=unit)
+            values = {i.pk: {} for i in indicators}
+            for m in snapshot.measurements:
+                if m.indicator_id in values:
+                    values[m.indicator_id][m.gender] = m.value
+            forecasts = {f.indicator_id: f.value for f in snapshot.forecasts}
+            comments = {f.indicator_id: f.comment for f in snapshot.forecasts}
     else:
         # Without a period, the plan's årsmål for the year.
         comparisons = {}
@@ -371,12 +408,13 @@ def _indicators_sheet(sheet, municipality_id, units, year, period) -> None:
         numbers = []
         if period is not None:
             c = comparisons[indicator.pk]
+            now = values[indicator.pk]
             numbers = [
                 c.target.value if c.target else None,
-                c.values.get(Gender.TOTAL),
-                c.values.get(Gender.WOMEN),
-                c.values.get(Gender.MEN),
-                c.forecast,
+                now.get(Gender.TOTAL),
+                now.get(Gender.WOMEN),
+                now.get(Gender.MEN),
+                forecasts.get(indicator.pk),
                 c.last_year.get(Gender.TOTAL),
             ]
             sheet.append([*row, *(_number(n) for n in numbers), comments.get(indicator.pk, "")])
@@ -396,7 +434,7 @@ def _annual_targets(municipality_id, indicators, year):
     )
 
 
-def _activities_sheet(sheet, municipality_id, units, year, period) -> None:
+def _activities_sheet(sheet, municipality_id, units, year, period, decided_at) -> None:
     activities = list(
         Activity.objects.filter(
             municipality_id=municipality_id,
@@ -418,12 +456,20 @@ def _activities_sheet(sheet, municipality_id, units, year, period) -> None:
     statuses = {}
     if period is not None:
         headers += [(_("Status"), 18), (_("Comment"), 50)]
+        source = ActivityReport.history.as_of(decided_at) if decided_at else ActivityReport.objects
         statuses = {
             r.activity_id: r
-            for r in ActivityReport.objects.filter(
-                municipality_id=municipality_id, period=period, activity__in=activities
-            ).select_related("status")
+            for r in source.filter(
+                municipality_id=municipality_id,
+                period_id=period.pk,
+                activity_id__in=[a.pk for a in activities],
+            )
         }
+        labels = dict(
+            ActivityStatus.objects.filter(municipality_id=municipality_id).values_list(
+                "pk", "label"
+            )
+        )
     _header(sheet, [h for h, _w in headers], [w for _h, w in headers])
     for activity in activities:
         row = [
@@ -436,7 +482,10 @@ def _activities_sheet(sheet, municipality_id, units, year, period) -> None:
         ]
         if period is not None:
             report = statuses.get(activity.pk)
-            row += [report.status.label, report.comment] if report else [_("Not reported"), None]
+            if report is not None:
+                row += [labels[report.status_id], report.comment]
+            else:
+                row += [_("Not reported"), None]
         sheet.append(row)
         for column in (4, 5):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT

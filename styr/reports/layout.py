@@ -127,11 +127,16 @@ def report_layout(*, municipality_id: int, unit_type: str, period=None) -> Layou
             goal_parts = frozenset(chosen.goal_parts)
         depth = chosen.detail_depth
     if period is not None and not title:
-        title = period.definition.name
+        title = period_title(period)
     if period is None:
         # A plan has nothing to sum up yet.
         parts = tuple(p for p in parts if p.part != "summary")
     return Layout(title, intro, parts, goal_parts, depth)
+
+
+def period_title(period) -> str:
+    """ "Tertialrapport 2"; a period that recurs names its month: "Månadsrapport mars"."""
+    return period.name.removesuffix(f" {period.year}")
 
 
 def text_sections(*, municipality_id: int, unit_type: str, period=None) -> list[TextSection]:

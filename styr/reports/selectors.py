@@ -270,7 +270,7 @@ def report_build(
         if assessment is not None and assessment.value_id in scale:
             value = scale[assessment.value_id]
             block = AssessmentBlock(
-                label=_label(value, period),
+                label=assessment_label(value, period),
                 colour=value.colour,
                 analysis=assessment.analysis,
                 motivation=assessment.motivation,
@@ -334,7 +334,8 @@ def report_build(
         for assessment in assessed:
             counted[assessment.value_id] = counted.get(assessment.value_id, 0) + 1
         return [
-            SummaryCount(_label(v, period), v.colour, counted.get(v.pk, 0)) for v in scale.values()
+            SummaryCount(assessment_label(v, period), v.colour, counted.get(v.pk, 0))
+            for v in scale.values()
         ]
 
     # The free texts of the report's unit and, consolidated, of the units shown in full; as they
@@ -398,7 +399,7 @@ def report_build(
                             goal.code,
                             goal.title,
                             goal.level.name,
-                            _label(value, period) if value is not None else "",
+                            assessment_label(value, period) if value is not None else "",
                             value.colour if value is not None else "",
                         )
                     )
@@ -465,7 +466,7 @@ def report_build(
     )
 
 
-def _label(value: AssessmentValue, period: ReportingPeriod) -> str:
+def assessment_label(value: AssessmentValue, period: ReportingPeriod) -> str:
     """The scale's words; in a prognosis (a tertial) its prognosis words, "uppfylls delvis"."""
     if not period.is_final and value.prognosis_label:
         return value.prognosis_label

@@ -46,8 +46,15 @@ def test_a_chef_reports_a_period_and_sees_the_result(page, live_server, stockhol
     expect(page.get_by_role("heading", level=1)).to_contain_text("Rosenlunds")
     screenshot(page, "uppfoljning")
 
-    # An outcome, saved row by row without leaving the page.
+    # An outcome, saved row by row without leaving the page; a wrong value is refused in place
+    # with its message, and nothing is saved.
     indicator = stockholm.get(Indicator, "ROS-I2")
+    before = Measurement.objects.get(indicator=indicator, gender="T").value
+    row = page.locator(f"#row-{indicator.pk}")
+    row.get_by_label(re.compile("^Totalt")).fill("åttiosex")
+    row.get_by_role("button", name=re.compile("^Spara")).click()
+    expect(page.locator(f"#row-{indicator.pk}")).to_contain_text("Skriv ett tal")
+    assert Measurement.objects.get(indicator=indicator, gender="T").value == before
     row = page.locator(f"#row-{indicator.pk}")
     row.get_by_label(re.compile("^Totalt")).fill("86,5")
     row.get_by_label(re.compile("^Kvinnor")).fill("90")

@@ -126,7 +126,8 @@ def test_the_plan_and_follow_up_workbook_matches_the_database(stockholm):
     assert {g["Kod"] for g in goals} == {g.code for g in expected}
     row = next(g for g in goals if g["Kod"] == goal.code)
     assessment = Assessment.objects.get(goal=goal, period=period)
-    assert row["Mål"] == goal.title and row["Bedömning"] == assessment.value.label
+    # A tertial is a prognosis: the scale's prognosis words, as in the other formats.
+    assert row["Mål"] == goal.title and row["Bedömning"] == assessment.value.prognosis_label
     assert row["Analys"] == "Nöjdheten ökar men inte i alla delar."
     assert "Fler anhörigmöten (Avdelningschefen" in row["Åtgärder"]
     assert row["Överordnade mål"] == ", ".join(p.code for p in goal.parents.all())
