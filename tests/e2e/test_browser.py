@@ -165,3 +165,40 @@ def test_a_goal_page_draws_its_indicator_chart(page, live_server, stockholm, che
     assert page.evaluate("() => Object.keys(Chart.instances).length") >= 1
     expect(page.get_by_role("table").first).to_contain_text("88")
     screenshot(page, "mal-med-diagram")
+
+
+def test_a_chef_writes_the_reports_texts_and_orders_the_document(
+    page, live_server, stockholm, chef
+):
+    from django.core.management import call_command
+
+    from styr.reports.models import ReportDocument, ReportText
+
+    unit = OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND")
+    period = stockholm.period("t2")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/uppfoljning/{unit.pk}/{period.pk}/")
+    page.get_by_role("link", name=re.compile("Texter till rapporten")).click()
+    page.get_by_role("textbox", name=re.compile("Viktiga händelser")).fill("Ny enhetschef från mars.")
+    page.get_by_role("button", name=re.compile("^Spara.*Viktiga händelser")).click()
+    expect(page.get_by_text("har sparats")).to_be_visible()
+    assert ReportText.objects.get(unit=unit, period=period, key="viktiga_handelser").text == (
+        "Ny enhetschef från mars."
+    )
+    screenshot(page, "rapporttexter")
+
+    # The document is made in the background; the row shows how far it has come and turns into
+    # a download link by itself.
+    page.goto(f"{live_server.url}/rapporter/{unit.pk}/dokument/")
+    page.get_by_label("Rapport").select_option(label="Tertialrapport 2 2026")
+    page.get_by_label("Format").select_option("docx")
+    page.get_by_role("button", name="Beställ dokumentet").click()
+    row = page.locator("tbody tr").first
+    expect(row.locator("progress")).to_be_visible()
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    expect(row.get_by_role("link", name=re.compile(r"\.docx$"))).to_be_visible(timeout=10_000)
+    screenshot(page, "dokument")
+    with page.expect_download() as download:
+        row.get_by_role("link", name=re.compile(r"\.docx$")).click()
+    assert download.value.suggested_filename.startswith("Tertialrapport 2 2026")
+    assert ReportDocument.objects.get().state == ReportDocument.State.DONE
