@@ -59,7 +59,7 @@ def periods_generate(*, municipality: Municipality, year: int) -> list[Reporting
 
 def _period_set_state(period: ReportingPeriod, state: str, acting_user) -> ReportingPeriod:
     require(acting_user, Action.ADMINISTER, period)
-    _refuse_if_decided(period)
+    refuse_if_decided(period)
     period.state = state
     period.save(update_fields=["state", "updated_at"])
     return period
@@ -81,7 +81,7 @@ def period_decide(
 ) -> ReportingPeriod:
     """Record the decision (e.g. "KF 2026-06-15 § 87"); from now on the period is locked."""
     require(acting_user, Action.ADMINISTER, period)
-    _refuse_if_decided(period)
+    refuse_if_decided(period)
     if not reference.strip():
         raise ValidationError(
             {"decision_reference": _("Give the body, meeting and paragraph of the decision.")}
@@ -98,7 +98,7 @@ def period_decide(
     return period
 
 
-def _refuse_if_decided(period: ReportingPeriod) -> None:
+def refuse_if_decided(period: ReportingPeriod) -> None:
     if period.is_decided:
         raise ValidationError(
             _(
@@ -116,7 +116,7 @@ def _refuse_if_decided(period: ReportingPeriod) -> None:
 def _refuse_unless_open(period: ReportingPeriod, subject: str, municipality_id: int) -> None:
     if period.municipality_id != municipality_id:
         raise ValidationError(_("The period belongs to another municipality."))
-    _refuse_if_decided(period)
+    refuse_if_decided(period)
     if period.state == ReportingPeriod.State.CLOSED:
         raise ValidationError(
             _("%(period)s is closed for reporting. Ask the controller to reopen it.")
@@ -129,7 +129,7 @@ def _refuse_unless_open(period: ReportingPeriod, subject: str, municipality_id: 
         )
 
 
-def _refuse_if_handed_in(unit_id: int, period: ReportingPeriod) -> None:
+def refuse_if_handed_in(unit_id: int, period: ReportingPeriod) -> None:
     """A unit's report that has been submitted, approved or adopted is out of its hands."""
     submission = (
         Submission.objects.filter(unit_id=unit_id, period=period, kind=Submission.Kind.REPORT)
@@ -262,7 +262,7 @@ def measurement_report(
     """
     require(acting_user, Action.REPORT, indicator)
     _refuse_unless_open(period, "indicators", indicator.municipality_id)
-    _refuse_if_handed_in(indicator.unit_id, period)
+    refuse_if_handed_in(indicator.unit_id, period)
     numbers, sources = _outcome_numbers(indicator, values, source)
 
     existing = {
@@ -616,7 +616,7 @@ def _status_report(model, subject: str, item, period, status, comment: str, acti
     """Activities and assignments are followed up alike: a status, and a comment on deviation."""
     require(acting_user, Action.REPORT, item)
     _refuse_unless_open(period, subject, item.municipality_id)
-    _refuse_if_handed_in(unit_of(item).pk, period)
+    refuse_if_handed_in(unit_of(item).pk, period)
     if status.municipality_id != item.municipality_id:
         raise ValidationError({"status": _("The status belongs to another municipality.")})
     if status.is_deviation and not comment.strip():
@@ -697,7 +697,7 @@ def assessment_submit(
     """
     require(acting_user, Action.REPORT, goal)
     _refuse_unless_open(period, "goals", goal.municipality_id)
-    _refuse_if_handed_in(goal.unit_id, period)
+    refuse_if_handed_in(goal.unit_id, period)
     if value.municipality_id != goal.municipality_id:
         raise ValidationError({"value": _("The assessment value belongs to another municipality.")})
     actions = [a for a in corrective_actions if a.description.strip() or a.responsible.strip()]

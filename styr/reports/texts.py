@@ -17,7 +17,7 @@ from styr.access.policy import Action, require
 from styr.core.history import acting_as
 from styr.core.versioning import UNCHECKED, ConflictError, conflict_message, save_if_unchanged
 from styr.followup.models import ReportingPeriod
-from styr.followup.services import _refuse_if_decided, _refuse_if_handed_in
+from styr.followup.services import refuse_if_decided, refuse_if_handed_in
 from styr.organisation.models import OrgUnit
 from styr.workflow.services import plan_lock_message
 
@@ -121,13 +121,13 @@ def report_text_lock_message(
     if period is None:
         return plan_lock_message(unit_id=unit.pk, years=[year])
     try:
-        _refuse_if_decided(period)
+        refuse_if_decided(period)
         if period.state == ReportingPeriod.State.CLOSED:
             raise ValidationError(
                 _("%(period)s is closed for reporting. Ask the controller to reopen it.")
                 % {"period": period.name}
             )
-        _refuse_if_handed_in(unit.pk, period)
+        refuse_if_handed_in(unit.pk, period)
     except ValidationError as error:
         return error.messages[0]
     return None
