@@ -179,7 +179,8 @@ def test_a_chef_writes_the_reports_texts_and_orders_the_document(
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/uppfoljning/{unit.pk}/{period.pk}/")
     page.get_by_role("link", name=re.compile("Texter till rapporten")).click()
-    page.get_by_role("textbox", name=re.compile("Viktiga händelser")).fill("Ny enhetschef från mars.")
+    text = page.get_by_role("textbox", name=re.compile("Viktiga händelser"))
+    text.fill("Ny enhetschef från mars.")
     page.get_by_role("button", name=re.compile("^Spara.*Viktiga händelser")).click()
     expect(page.get_by_text("har sparats")).to_be_visible()
     assert ReportText.objects.get(unit=unit, period=period, key="viktiga_handelser").text == (
