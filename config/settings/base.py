@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "styr.access",
     "styr.workflow",
     "styr.reports",
+    "styr.kolada",
     "styr.web",
 ]
 

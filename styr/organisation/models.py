@@ -44,6 +44,12 @@ class Municipality(TimestampedModel):
     )
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
     logo_type = models.CharField(_("logo file type"), max_length=40, blank=True, editable=False)
+    kolada_group = models.CharField(
+        _("Kolada comparison group"),
+        max_length=20,
+        blank=True,
+        help_text=_("The group of similar municipalities to compare with, e.g. G37523."),
+    )
     public_view = models.BooleanField(
         _("public view"),
         default=False,
