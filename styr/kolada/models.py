@@ -49,6 +49,8 @@ class KoladaValue(TimestampedModel):
     status = models.CharField(_("status"), max_length=20, blank=True)
     fetched_at = models.DateTimeField(_("fetched"))
     published_on = models.DateField(_("published by Kolada"), null=True, blank=True)
+    # Where the value came from: Kolada's API address, or the demo's example data.
+    source = models.CharField(_("source"), max_length=200, blank=True)
 
     history = track_history()
 
