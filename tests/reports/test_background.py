@@ -5,6 +5,7 @@ as the decided version; refused to those who may not read the unit."""
 import datetime
 import io
 import signal
+from unittest import mock
 
 import docx
 import pytest
@@ -22,10 +23,14 @@ ROSENLUND = "Rosenlunds vård- och omsorgsboende"
 
 def run_worker():
     """What `styr db_worker` does, until the queue is empty (the worker sets its own signal
-    handlers: the test's are given back)."""
+    handlers: the test's are given back). The worker closes a connection that is inside a
+    transaction, as a test's is; on PostgreSQL that would end the test's transaction."""
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
     try:
-        call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        ):
+            call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
