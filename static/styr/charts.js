@@ -7,6 +7,7 @@
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var data = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
       if (data.type === "stacked") { drawStacked(canvas, data); return; }
+      if (data.type === "lines") { drawLines(canvas, data); return; }
       var datasets = [
         { label: data.labels.total, data: data.total, borderColor: "#1f4e79", backgroundColor: "#1f4e79" },
         { label: data.labels.target, data: data.target, borderColor: "#1a7f37", borderDash: [6, 4], pointRadius: 0 }
@@ -32,6 +33,18 @@
       }) },
       options: { animation: false, responsive: true, maintainAspectRatio: false, locale: "sv-SE",
         scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
+  // Named series over the years, each in its colour; dashed ones are for comparison.
+  function drawLines(canvas, data) {
+    new window.Chart(canvas, {
+      type: "line",
+      data: { labels: data.periods, datasets: data.series.map(function (s) {
+        return { label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour,
+          borderDash: s.dash ? [6, 4] : [] };
+      }) },
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+        locale: "sv-SE", spanGaps: true }
     });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -25,6 +26,7 @@ from styr.followup.models import (
 )
 from styr.followup.selectors import followup_as_of, indicator_comparisons, period_decided_at
 from styr.governance.models import ActivityStatus, AssessmentValue
+from styr.kolada.selectors import kpi_comparisons
 from styr.organisation.models import OrgUnit
 from styr.planning.models import Activity, Goal, Indicator, Target
 
@@ -372,7 +374,29 @@ def _indicators_sheet(sheet, unit, units, year, period, decided_at) -> None:
             (_("Same period last year"), 14),
             (_("Comment"), 50),
         ]
+    # Indicators linked to Kolada: the latest year up to the report's, against the comparison
+    # group and Riket, with the source in the headers' comments.
+    kolada = kpi_comparisons(
+        indicators=indicators, municipality=unit.municipality, last=1, until=year
+    )
+    kolada_headers = [
+        (_("Kolada, year"), 10),
+        (_("Kolada, own value"), 12),
+        (_("Kolada, comparison group"), 14),
+        (_("Kolada, Sweden"), 12),
+    ]
+    if kolada:
+        headers += kolada_headers
     _header(sheet, [h for h, _w in headers], [w for _h, w in headers])
+    if kolada:
+        source = _(
+            "Source: Kolada (CC BY 4.0). The latest year with values from Kolada; the "
+            "comparison group's mean and Sweden."
+        )
+        # The demo's example data say so instead.
+        source = next((c.attribution for c in kolada.values() if c.is_demo), source)
+        for column in range(len(headers) - len(kolada_headers) + 1, len(headers) + 1):
+            sheet.cell(row=1, column=column).comment = Comment(source, "Styr")
     if period is not None:
         comparisons = indicator_comparisons(indicators=indicators, period=period)
         values = {i.pk: comparisons[i.pk].values for i in indicators}
@@ -406,6 +430,9 @@ def _indicators_sheet(sheet, unit, units, year, period, decided_at) -> None:
             indicator.get_direction_display(),
         ]
         numbers = []
+        latest = kolada[indicator.pk].latest if indicator.pk in kolada else None
+        linked = [latest.own, latest.group_mean, latest.riket] if latest else [None] * 3
+        linked_cells = [latest.year if latest else None, *(_number(n) for n in linked)]
         if period is not None:
             c = comparisons[indicator.pk]
             now = values[indicator.pk]
@@ -417,12 +444,16 @@ def _indicators_sheet(sheet, unit, units, year, period, decided_at) -> None:
                 forecasts.get(indicator.pk),
                 c.last_year.get(Gender.TOTAL),
             ]
-            sheet.append([*row, *(_number(n) for n in numbers), comments.get(indicator.pk, "")])
+            cells = [*row, *(_number(n) for n in numbers), comments.get(indicator.pk, "")]
         else:
             numbers = [targets.get(indicator.pk)]
-            sheet.append([*row, _number(numbers[0])])
+            cells = [*row, _number(numbers[0])]
+        sheet.append([*cells, *linked_cells] if kolada else cells)
         for offset, number in enumerate(numbers, start=len(row) + 1):
             sheet.cell(row=sheet.max_row, column=offset).number_format = _number_format(number)
+        if kolada:
+            for offset, number in enumerate(linked, start=len(cells) + 2):
+                sheet.cell(row=sheet.max_row, column=offset).number_format = _number_format(number)
 
 
 def _annual_targets(municipality_id, indicators, year):

@@ -322,6 +322,10 @@ class _Writer:
             for cell, value in zip(cells[1:], values, strict=True):
                 cell.text = number_text(value)
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if indicator.kolada:
+            paragraph = self.document.add_paragraph()
+            self._assessment_words(paragraph, indicator.kolada.text, indicator.kolada.colour)
+            self.document.add_paragraph(indicator.kolada.source).runs[0].italic = True
         if indicator.chart:
             picture = self.document.add_picture(io.BytesIO(indicator.chart.png), width=Cm(15))
             _describe(picture, indicator.chart.alt)

@@ -19,6 +19,7 @@ from styr.followup.models import (
 )
 from styr.followup.selectors import followup_as_of, period_decided_at
 from styr.governance.models import ActivityStatus, AssessmentValue
+from styr.kolada.selectors import kpi_comparisons
 from styr.organisation.models import OrgUnit
 from styr.planning.models import ActivityGoal, Goal, GoalFocusArea, IndicatorGoal, Target
 from styr.workflow.models import Submission
@@ -33,6 +34,7 @@ from .structure import (
     GoalsPart,
     IndicatorRow,
     IndicatorTable,
+    KoladaLine,
     LabelledText,
     MunicipalityInfo,
     Report,
@@ -95,6 +97,11 @@ def report_build(
     ):
         indicators_of.setdefault(link.goal_id, []).append(link.indicator)
         indicators[link.indicator_id] = link.indicator
+
+    # Indicators linked to Kolada: their latest year up to the report's, all in one query.
+    kolada = kpi_comparisons(
+        indicators=list(indicators.values()), municipality=municipality, last=1, until=year
+    )
 
     targets: dict[int, Decimal | None] = {}
     for indicator_id, value in Target.objects.filter(
@@ -251,6 +258,7 @@ def report_build(
             rows=rows,
             target=targets.get(indicator.pk),
             series=series,
+            kolada=kolada_line(kolada.get(indicator.pk)),
         )
 
     tables = {}
@@ -463,6 +471,22 @@ def report_build(
         intro=layout.intro,
         as_decided=as_decided,
         goal_parts=layout.goal_parts,
+    )
+
+
+def kolada_line(comparison) -> KoladaLine | None:
+    latest = comparison.latest if comparison is not None else None
+    if latest is None:
+        return None
+    return KoladaLine(
+        year=latest.year,
+        own=latest.own,
+        group_mean=latest.group_mean,
+        riket=latest.riket,
+        rank=latest.rank_text,
+        colour=latest.colour_hex,
+        colour_text=latest.colour_text,
+        source=comparison.attribution,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 from styr.governance.styrmodell.schema import GOAL_PARTS
 
@@ -130,6 +131,35 @@ class Chart:
 
 
 @dataclass
+class KoladaLine:
+    """An indicator's Kolada KPI in its latest year: the own value against the comparison group's
+    mean and Riket, the rank among all kommuner and its quartile in words, and the source."""
+
+    year: int
+    own: Decimal | None
+    group_mean: Decimal | None
+    riket: Decimal | None
+    rank: str  # "12 av 290", or "–"
+    colour: str  # the dot's colour; the words say the same
+    colour_text: str
+    source: str  # "Källa: Kolada, hämtat …"
+
+    @property
+    def text(self) -> str:
+        return _(
+            "Kolada %(year)s: own value %(own)s, comparison group %(group)s, Sweden %(riket)s; "
+            "rank %(rank)s, %(words)s."
+        ) % {
+            "year": self.year,
+            "own": number_text(self.own),
+            "group": number_text(self.group_mean),
+            "riket": number_text(self.riket),
+            "rank": self.rank,
+            "words": self.colour_text.lower(),
+        }
+
+
+@dataclass
 class IndicatorTable:
     code: str
     name: str
@@ -139,6 +169,7 @@ class IndicatorTable:
     target: Decimal | None
     series: list[SeriesPoint] = field(default_factory=list)
     chart: Chart | None = None
+    kolada: KoladaLine | None = None
 
 
 @dataclass

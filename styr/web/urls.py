@@ -5,6 +5,7 @@ from .views import (
     documents,
     followup,
     imports,
+    kolada,
     pages,
     planning,
     public,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("roda-traden/", pages.red_thread, name="red_thread"),
     path("roda-traden/gren/<int:goal_pk>/", pages.red_thread_branch, name="red_thread_branch"),
     path("mal/<int:pk>/", pages.goal, name="goal"),
+    path("kolada/indikator/<int:pk>/", kolada.kolada_indicator, name="kolada_indicator"),
     path("enheter/<int:pk>/", pages.unit, name="unit"),
     path("oversikt/", pages.overview, name="overview"),
     path("inlamningar/<int:pk>/", submissions.submission, name="submission"),
@@ -144,5 +146,11 @@ urlpatterns = [
         "installningar/organisationen/",
         configuration.settings_organisation,
         name="settings_organisation",
+    ),
+    path("installningar/kolada/", configuration.settings_kolada, name="settings_kolada"),
+    path(
+        "installningar/kolada/hamta/",
+        configuration.settings_kolada_sync,
+        name="settings_kolada_sync",
     ),
 ]

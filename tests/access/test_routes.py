@@ -58,6 +58,8 @@ MATRIX = {
     "web:followup_hand_in": ("post", "followup_inside", REPORTERS),
     "web:goal": ("get", "goal_inside", SIGNED_IN),
     "web:goal@outside": ("get", "goal_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
+    # An indicator against other municipalities in Kolada: all who see the indicator.
+    "web:kolada_indicator": ("get", "planned_indicator_inside", SIGNED_IN),
     "web:unit": ("get", "unit_inside", SIGNED_IN),
     "web:unit@outside": ("get", "unit_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
     "web:followup": ("get", "followup_inside", SIGNED_IN),
@@ -157,6 +159,8 @@ MATRIX = {
     "web:settings_period_reopen": ("post", "period", {**ADMIN_ONLY, "administrator": 403}),
     "web:settings_period_decide": ("post", "period", {**ADMIN_ONLY, "administrator": 403}),
     "web:settings_organisation": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_kolada": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_kolada_sync": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
     # The municipality's logo is not secret (404 while it has none).
     "web:logo": ("get", "municipality_code", dict.fromkeys(ROLES, 404)),
     "web:search": ("get", None, SIGNED_IN),

@@ -5,9 +5,11 @@ axe-core with no serious or critical violations."""
 import re
 
 import pytest
+from django.utils.timezone import now
 from playwright.sync_api import expect
 
 from styr.followup.models import Assessment, Measurement
+from styr.kolada.models import KoladaValue
 from styr.organisation.models import OrgUnit, Role, RoleGrant
 from styr.planning.models import Goal, Indicator
 
@@ -124,6 +126,12 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
     sign_in(page, live_server)
     unit = OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND")
     goal = stockholm.get(Goal, "ROS-1")
+    linked = stockholm.get(Indicator, "KF-I1")  # Kolada's U23471, on goal VO-1
+    KoladaValue.objects.bulk_create(
+        KoladaValue(kpi="U23471", area=area, year=year, gender="T", value=value, fetched_at=now())
+        for year in (2024, 2025)
+        for area, value in (("0180", 80), ("0380", 75), ("0001", 77), ("0000", 78))
+    )
     pages = [
         "/",
         "/roda-traden/",
@@ -140,6 +148,8 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
         f"/planering/mal/{goal.pk}/",
         f"/planering/indikator/{stockholm.get(Indicator, 'ROS-I1').pk}/?mal={goal.pk}",
         f"/planering/mal/{goal.pk}/ny-aktivitet/",
+        f"/mal/{stockholm.get(Goal, 'VO-1').pk}/",
+        f"/kolada/indikator/{linked.pk}/",
     ]
     found = {}
     for path in pages:

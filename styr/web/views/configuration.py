@@ -589,3 +589,60 @@ def settings_organisation(request):
         municipalities,
         {"title": _("The organisation"), "year": year, "roots": roots, "count": len(units)},
     )
+
+
+# --- Kolada --------------------------------------------------------------------------------------
+
+
+def _kolada_context(municipality: Municipality) -> dict:
+    from styr.kolada.catalogue import comparison_group, comparison_groups
+    from styr.kolada.models import KoladaSync
+    from styr.kolada.services import linked_kpis
+
+    return {
+        "title": _("Kolada"),
+        "groups": comparison_groups(municipality.code),
+        "group": comparison_group(municipality),
+        "kpis": linked_kpis(municipality),
+        "syncs": KoladaSync.objects.filter(municipality=municipality)
+        .select_related("started_by")
+        .order_by("-created_at")[:5],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def settings_kolada(request):
+    from styr.kolada.services import kolada_group_set
+
+    municipality, municipalities = _controlled(request)
+    if request.method == "POST":
+        try:
+            kolada_group_set(
+                municipality=municipality,
+                group=request.POST.get("kolada_group", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            for text in error_messages(error):
+                messages.error(request, text)
+        else:
+            messages.success(request, _("The comparison group has been saved."))
+        return redirect(_back("web:settings_kolada", municipality))
+    context = _kolada_context(municipality)
+    return _page(request, "settings/kolada.html", "kolada", municipality, municipalities, context)
+
+
+@require_POST
+def settings_kolada_sync(request):
+    from styr.kolada.tasks import kolada_sync_task
+
+    municipality, _municipalities = _controlled(request)
+    kolada_sync_task.enqueue(municipality.pk, user_id=request.user.pk)
+    messages.success(
+        request,
+        _(
+            "Kolada is being fetched in the background. Reload the page in a while to see how "
+            "it went."
+        ),
+    )
+    return redirect(_back("web:settings_kolada", municipality))

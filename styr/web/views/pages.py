@@ -24,6 +24,7 @@ from styr.governance.models import (
     FocusArea,
     GovernanceModel,
 )
+from styr.kolada.selectors import kpi_comparisons
 from styr.organisation.models import OrgUnit, RoleGrant
 from styr.planning.models import Goal, Target
 
@@ -174,6 +175,9 @@ def goal(request, pk: int):
     comparisons = (
         indicator_comparisons(indicators=indicators, period=periods[-1]) if periods else {}
     )
+    # Indicators linked to a Kolada KPI, against other municipalities (one query for all).
+    linked = [i for i in indicators if i.kolada_kpi]
+    kolada = kpi_comparisons(indicators=linked, municipality=goal.municipality) if linked else {}
     tables = [
         {
             "indicator": i,
@@ -188,6 +192,7 @@ def goal(request, pk: int):
                 for p in periods
             ],
             "comparison": comparisons.get(i.pk),
+            "kolada": kolada.get(i.pk),
         }
         for i in indicators
     ]

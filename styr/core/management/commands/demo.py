@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from styr.accounts.demo import demo_people_create
 from styr.followup.demo import demo_followup
 from styr.governance.services import PRESETS, governance_model_load_file
+from styr.kolada.demo import demo_kolada
 from styr.organisation.services import municipality_settings_update
 from styr.workflow.demo import demo_plans_adopt
 
@@ -49,6 +50,11 @@ class Command(BaseCommand):
                 }
             )
             demo_plans_adopt(municipality=municipality, year=DEMO_YEAR)
+            kolada = demo_kolada(municipality=municipality)
+            self.stdout.write(
+                _("%(name)s: example values in Kolada's format for %(count)s KPIs, 2020–2025.")
+                % {"name": municipality.name, "count": len(kolada.kpis)}
+            )
             people.extend(demo_people_create(municipality=municipality, password=DEMO_PASSWORD))
         user, _created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"email": "admin@example.org"}
