@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from styr.access.policy import Action, require, unit_of
+from styr.core.bulk import history_insert, rows_update
 from styr.core.history import object_changes, records_acting_user
 from styr.core.versioning import UNCHECKED, ConflictError, conflict_message
 from styr.governance.models import ActivityStatus, AssessmentValue, GoalLevel, GovernanceModel
@@ -446,59 +447,6 @@ def outcomes_check(
     return _outcomes_check(period, outcomes, acting_user, source)[1]
 
 
-def _update_rows(rows: list, model, fields: list[str], history: dict) -> None:
-    """Save changed rows and their history records. One UPDATE by primary key per row, sent as
-    one batch: Django's `bulk_update` builds a CASE expression per row and field, which at
-    100,000 rows costs minutes."""
-    if not rows:
-        return
-    columns = [model._meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    sql = "UPDATE {table} SET {sets} WHERE {pk} = %s".format(
-        table=quote(model._meta.db_table),
-        sets=", ".join(f"{quote(c.column)} = %s" for c in columns),
-        pk=quote(model._meta.pk.column),
-    )
-    params = [
-        [c.get_db_prep_save(getattr(row, c.attname), connection) for c in columns] + [row.pk]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    _insert_history(rows, model, "~", history)
-
-
-def _insert_history(rows: list, model, kind: str, history: dict) -> None:
-    """The history records of rows written in bulk — what django-simple-history's
-    `bulk_history_create` stores, without building a model instance per record."""
-    historical = model.history.model
-    tracked = historical.tracked_fields
-    extra = ["history_date", "history_change_reason", "history_type", "history_user"]
-    fields = [historical._meta.get_field(f.name) for f in tracked]
-    fields += [historical._meta.get_field(name) for name in extra]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
-        table=quote(historical._meta.db_table),
-        columns=", ".join(quote(f.column) for f in fields),
-        values=", ".join(["%s"] * len(fields)),
-    )
-    user = history["default_user"]
-    bookkeeping = [
-        historical._meta.get_field("history_date").get_db_prep_save(
-            history["default_date"], connection
-        ),
-        None,
-        kind,
-        user.pk if user is not None else None,
-    ]
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in tracked] + bookkeeping
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
 def _existing_by_key(model, period: ReportingPeriod, indicator_ids: list[int], key) -> dict:
     rows = {}
     for start in range(0, len(indicator_ids), 900):  # SQLite's limit on query parameters
@@ -596,14 +544,17 @@ def outcomes_report_many(
             changed_forecasts.append(row)
         else:
             summary.unchanged += 1
-    history = {"default_user": acting_user, "default_date": now}
     for model, rows in ((Measurement, new_measurements), (Forecast, new_forecasts)):
         # PostgreSQL and SQLite return the new primary keys, which the history records need.
         model.objects.bulk_create(rows, batch_size=2000)
-        _insert_history(rows, model, "+", history)
+        history_insert(rows, model, kind="+", user=acting_user, when=now)
     written = ["reported_by", "updated_at", "version"]
-    _update_rows(changed_measurements, Measurement, [*written, "value", "source"], history)
-    _update_rows(changed_forecasts, Forecast, [*written, "value", "comment"], history)
+    for model, rows, fields in (
+        (Measurement, changed_measurements, [*written, "value", "source"]),
+        (Forecast, changed_forecasts, [*written, "value", "comment"]),
+    ):
+        rows_update(rows, model, fields)
+        history_insert(rows, model, kind="~", user=acting_user, when=now)
     summary.created = len(new_measurements) + len(new_forecasts)
     summary.changed = len(changed_measurements) + len(changed_forecasts)
     return summary

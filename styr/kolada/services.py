@@ -16,11 +16,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from styr.access.policy import Action, require
+from styr.core.bulk import history_insert, rows_insert, rows_update
 from styr.core.history import acting_as, records_acting_user
 from styr.followup.models import Gender, Measurement, PeriodDefinition, ReportingPeriod
 from styr.followup.services import OutcomeInput, OutcomesInvalid, outcomes_report_many
@@ -112,53 +113,12 @@ class _Row(SimpleNamespace):
     and a model instance each would cost more than the writing."""
 
 
-_ADAPTED = (models.DateTimeField, models.DateField, models.DecimalField)
-
-
-def _params(rows: list, fields: list, *extra: list) -> list[tuple]:
-    """The rows' values of the fields as the database takes them, row by row, then the extra
-    columns. Dates, times and decimals are adapted once per distinct value (a run writes tens of
-    thousands of rows that share their times and most of their numbers); text and whole numbers
-    go as they are."""
-    columns = []
-    for column in fields:
-        values = [getattr(row, column.attname) for row in rows]
-        if isinstance(column, _ADAPTED):
-            memo = {v: column.get_db_prep_save(v, connection) for v in set(values)}
-            values = [memo[v] for v in values]
-        columns.append(values)
-    return list(zip(*columns, *extra, strict=True))
-
-
-def _execute_many(table: str, columns: list[str], params: list[list], where: str = "") -> None:
-    quote = connection.ops.quote_name
-    if where:
-        sql = "UPDATE {table} SET {sets} WHERE {where} = %s".format(
-            table=quote(table),
-            sets=", ".join(f"{quote(c)} = %s" for c in columns),
-            where=quote(where),
-        )
-    else:
-        sql = "INSERT INTO {table} ({columns}) VALUES ({values})".format(
-            table=quote(table),
-            columns=", ".join(quote(c) for c in columns),
-            values=", ".join(["%s"] * len(columns)),
-        )
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
-
-
 def _rows_write(rows: list[KoladaValue], kind: str, fields: list[str], provenance: dict) -> None:
-    """Insert ("+") or update ("~") the rows, then their history records — what
-    django-simple-history's bulk_history_create stores, written the quick way."""
+    """Insert ("+") or update ("~") the rows, then their history records."""
     if not rows:
         return
-    meta = KoladaValue._meta
-    columns = [meta.get_field(name) for name in fields]
     if kind == "+":
-        params = _params(rows, columns)
-        _execute_many(meta.db_table, [c.column for c in columns], params)
+        rows_insert(rows, KoladaValue, fields)
         ids = {
             (kpi, year, area, gender): pk
             for pk, kpi, year, area, gender in KoladaValue.objects.filter(
@@ -168,21 +128,10 @@ def _rows_write(rows: list[KoladaValue], kind: str, fields: list[str], provenanc
         for row in rows:
             row.id = ids[(row.kpi, row.year, row.area, row.gender)]
     else:
-        params = _params(rows, columns, [row.pk for row in rows])
-        _execute_many(meta.db_table, [c.column for c in columns], params, where=meta.pk.column)
-    historical = KoladaValue.history.model
-    tracked = historical.tracked_fields
-    user = provenance["user"]
-    when = historical._meta.get_field("history_date").get_db_prep_save(
-        provenance["fetched_at"], connection
+        rows_update(rows, KoladaValue, fields)
+    history_insert(
+        rows, KoladaValue, kind=kind, user=provenance["user"], when=provenance["fetched_at"]
     )
-    bookkeeping = [[when] * len(rows), [None] * len(rows), [kind] * len(rows)]
-    bookkeeping.append([user.pk if user is not None else None] * len(rows))
-    extra = ["history_date", "history_change_reason", "history_type", "history_user"]
-    history_columns = [historical._meta.get_field(f.name).column for f in tracked]
-    history_columns += [historical._meta.get_field(name).column for name in extra]
-    history = _params(rows, tracked, *bookkeeping)
-    _execute_many(historical._meta.db_table, history_columns, history)
 
 
 def _values_write(fetched: dict, kpis: list[str], years: list[int], provenance: dict, sync):
