@@ -85,9 +85,40 @@ def demo_value(kpi: str, area: str, year: int, gender: str) -> float:
     return round(value, 1 if share or value < 1000 else 0)
 
 
+def _reported_in_styr(kpis: list[str], years: list[int]) -> dict[tuple, float]:
+    """The outcomes Styr's demo municipalities reported for their year (the final period) for the
+    KPIs: the example data give them back as the municipality's own Kolada value, so the demo's
+    comparison agrees with its follow-up."""
+    from styr.followup.models import Measurement
+    from styr.governance.models import PeriodDefinition
+
+    reported = Measurement.objects.filter(
+        indicator__kolada_kpi__in=kpis,
+        period__year__in=years,
+        period__definition__kind=PeriodDefinition.Kind.FINAL,
+    ).values_list("indicator__kolada_kpi", "municipality__code", "period__year", "gender", "value")
+    return {(kpi, area, year, gender): float(value) for kpi, area, year, gender, value in reported}
+
+
 def _rows(kpis: list[str], years: list[int], areas: list[str] | None) -> list[dict]:
     known = {a["id"] for a in _areas()}
     wanted = [a["id"] for a in _areas()] if areas is None else [a for a in areas if a in known]
+    reported = _reported_in_styr(kpis, years)
+    # The other years follow the reported one: the municipality's level is moved, not one year.
+    shift = {
+        (kpi, area): value - demo_value(kpi, area, year, gender)
+        for (kpi, area, year, gender), value in sorted(reported.items())
+        if gender == "T"
+    }
+
+    def value_of(kpi, area, year, gender):
+        if (kpi, area, year, gender) in reported:
+            return reported[(kpi, area, year, gender)]
+        value = demo_value(kpi, area, year, gender) + shift.get((kpi, area), 0.0)
+        if _scale(kpi)[2]:  # a share stays within 0–100 %
+            value = min(100.0, max(0.0, value))
+        return round(value, 1)
+
     rows = []
     for kpi in kpis:
         genders = ["T", "K", "M"] if divided_by_gender(kpi) else ["T"]
@@ -96,7 +127,7 @@ def _rows(kpis: list[str], years: list[int], areas: list[str] | None) -> list[di
                 values = [
                     {
                         "gender": gender,
-                        "value": demo_value(kpi, area, year, gender),
+                        "value": value_of(kpi, area, year, gender),
                         "count": 1,
                         "status": "",
                         "isdeleted": False,
