@@ -153,4 +153,9 @@ urlpatterns = [
         configuration.settings_kolada_sync,
         name="settings_kolada_sync",
     ),
+    path(
+        "installningar/kolada/kkik/",
+        configuration.settings_kolada_kkik,
+        name="settings_kolada_kkik",
+    ),
 ]

@@ -161,6 +161,7 @@ MATRIX = {
     "web:settings_organisation": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
     "web:settings_kolada": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
     "web:settings_kolada_sync": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
+    "web:settings_kolada_kkik": ("post", None, {**ADMIN_ONLY, "administrator": 403}),
     # The municipality's logo is not secret (404 while it has none).
     "web:logo": ("get", "municipality_code", dict.fromkeys(ROLES, 404)),
     "web:search": ("get", None, SIGNED_IN),

@@ -50,3 +50,30 @@ def test_the_kkik_command_creates_and_fetches(stockholm, capsys):
     assert "Nya: " in out
     assert KoladaValue.objects.filter(kpi="N11008", area="0180", year=2025).exists()
     assert not KoladaValue.objects.filter(year=datetime.date.today().year + 1).exists()
+
+
+def test_a_controller_creates_kkik_from_the_settings_page(stockholm, django_user_model, client):
+    from django_tasks_db.models import DBTaskResult
+
+    from styr.organisation.models import OrgUnit, Role, RoleGrant
+
+    user = django_user_model.objects.create_user("controller")
+    RoleGrant.objects.create(
+        municipality=stockholm.municipality,
+        user=user,
+        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="KF"),
+        role=Role.ADMINISTRATOR,
+    )
+    client.force_login(user)
+    assert "Skapa KKiK-indikatorerna" in client.get("/installningar/kolada/").content.decode()
+
+    page = client.post("/installningar/kolada/kkik/", follow=True).content.decode()
+    assert "40 indikatorer för Kommunens kvalitet i korthet skapades" in page
+    linked = Indicator.objects.filter(municipality=stockholm.municipality, code__startswith="KKIK-")
+    assert linked.count() == 40 and all(i.kolada_kpi for i in linked)
+    fetch = DBTaskResult.objects.get()
+    assert fetch.task_path == "styr.kolada.tasks.kolada_sync_task"
+
+    again = client.post("/installningar/kolada/kkik/", follow=True).content.decode()
+    assert "0 indikatorer för Kommunens kvalitet i korthet skapades" in again
+    assert linked.count() == 40 and DBTaskResult.objects.count() == 1

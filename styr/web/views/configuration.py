@@ -633,6 +633,37 @@ def settings_kolada(request):
 
 
 @require_POST
+def settings_kolada_kkik(request):
+    """Kommunens kvalitet i korthet in one step: its 40 indicators, linked, then fetched."""
+    from styr.kolada.services import kkik_indicators_create
+    from styr.kolada.tasks import kolada_sync_task
+
+    municipality, _municipalities = _controlled(request)
+    try:
+        created = kkik_indicators_create(municipality=municipality, acting_user=request.user)
+    except ValidationError as error:
+        for text in error_messages(error):
+            messages.error(request, text)
+        return redirect(_back("web:settings_kolada", municipality))
+    if created:
+        kolada_sync_task.enqueue(
+            municipality.pk, kpis=[i.kolada_kpi for i in created], user_id=request.user.pk
+        )
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s indicator for Kommunens kvalitet i korthet was created; its values are "
+            "fetched from Kolada in the background.",
+            "%(count)s indicators for Kommunens kvalitet i korthet were created; their values are "
+            "fetched from Kolada in the background.",
+            len(created),
+        )
+        % {"count": len(created)},
+    )
+    return redirect(_back("web:settings_kolada", municipality))
+
+
+@require_POST
 def settings_kolada_sync(request):
     from styr.kolada.tasks import kolada_sync_task
 
