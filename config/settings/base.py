@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "styr.workflow",
     "styr.reports",
     "styr.kolada",
+    "styr.economy",
+    "styr.internal_control",
     "styr.web",
 ]
 

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from styr.economy.services import economy_rules_load
 from styr.organisation.models import Municipality, OrgUnit, UnitType, UnitTypeParent
 from styr.planning.models import (
     Activity,
@@ -252,6 +253,7 @@ class _Loader:
                 "source_text": self.text,
             },
         )
+        economy_rules_load(municipality=self.municipality, spec=spec.economy)
         self.load_unit_types()
         self.load_goal_levels()
         self.load_focus_areas()

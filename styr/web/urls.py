@@ -1,5 +1,8 @@
 from django.urls import path
 
+from styr.economy import views as economy
+from styr.internal_control import views as internal_control
+
 from .views import (
     configuration,
     documents,
@@ -64,6 +67,8 @@ urlpatterns = [
         imports.import_outcomes,
         name="import_outcomes",
     ),
+    path("ekonomi/las-in/", economy.economy_import, name="economy_import"),
+    path("ekonomi/<int:unit_pk>/<int:year>/", economy.economy, name="economy"),
     path("kommun/<str:code>/logotyp/", theme.logo, name="logo"),
     path("rapporter/<int:unit_pk>/<int:year>/", reports.report, name="report"),
     path(
@@ -104,6 +109,31 @@ urlpatterns = [
         name="plan_activity_new",
     ),
     path("planering/aktivitet/<int:pk>/", planning.plan_activity_edit, name="plan_activity_edit"),
+    path(
+        "intern-kontroll/<int:unit_pk>/<int:year>/",
+        internal_control.internal_control,
+        name="internal_control",
+    ),
+    path(
+        "intern-kontroll/<int:unit_pk>/<int:year>/risk/",
+        internal_control.internal_control_risk,
+        name="internal_control_risk",
+    ),
+    path(
+        "intern-kontroll/<int:unit_pk>/<int:year>/kontrollmoment/",
+        internal_control.internal_control_point,
+        name="internal_control_point",
+    ),
+    path(
+        "intern-kontroll/<int:unit_pk>/<int:year>/resultat/",
+        internal_control.internal_control_result,
+        name="internal_control_result",
+    ),
+    path(
+        "intern-kontroll/<int:unit_pk>/<int:year>/faststall/",
+        internal_control.internal_control_adopt,
+        name="internal_control_adopt",
+    ),
     path("installningar/", configuration.settings, name="settings"),
     path(
         "installningar/kommunen/",

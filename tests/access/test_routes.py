@@ -109,6 +109,13 @@ MATRIX = {
         "document_outside",
         {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
     ),
+    # Ekonomi: all who see the unit read its budget follow-up; those who report save forecasts
+    # and åtgärdsplaner (an empty form is refused with 422). Reading in the accounting file is
+    # the controllers' (an administratör of the root unit).
+    "web:economy": ("get", "report_inside", SIGNED_IN),
+    "web:economy@outside": ("get", "report_outside", {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302}),
+    "web:economy@save": ("post", "report_inside", REPORTERS_422),
+    "web:economy_import": ("get", None, {**ADMIN_ONLY, "administrator": 403}),
     "web:followup_indicator": ("post", "indicator_inside", REPORTERS),
     "web:followup_activity": ("post", "activity_inside", REPORTERS_422),
     "web:followup_goal": ("post", "goal_report_inside", REPORTERS_422),
@@ -135,6 +142,22 @@ MATRIX = {
     "web:plan_indicator_edit": ("get", "planned_indicator_inside", PLANNERS),
     "web:plan_activity_new": ("get", "goal_inside", PLANNERS),
     "web:plan_activity_edit": ("get", "planned_activity_inside", PLANNERS),
+    # Intern kontroll: all who see the unit read it; planners write the risks and control points,
+    # reporters the results, the administratör records the adoption (an empty form: 400).
+    "web:internal_control": ("get", "report_inside", SIGNED_IN),
+    "web:internal_control@outside": (
+        "get",
+        "report_outside",
+        {**dict.fromkeys(ROLES, 404), ANONYMOUS: 302},
+    ),
+    "web:internal_control_risk": ("get", "report_inside", PLANNERS),
+    "web:internal_control_point": ("get", "report_inside", PLANNERS),
+    "web:internal_control_result": (
+        "get",
+        "report_inside",
+        {**REPORTERS, "reporter": 200, "administrator": 200},
+    ),
+    "web:internal_control_adopt": ("post", "report_inside", {**ADMIN_ONLY, "administrator": 400}),
     "accounts:users": ("get", None, {**ADMIN_ONLY, "administrator": 200}),
     "accounts:invite": ("post", None, {**ADMIN_ONLY, "administrator": 400}),
     "accounts:grant": ("post", None, {**ADMIN_ONLY, "administrator": 400}),

@@ -9,6 +9,7 @@ from django.utils.timezone import now
 from playwright.sync_api import expect
 
 from styr.followup.models import Assessment, Measurement
+from styr.internal_control.demo import demo_internal_control
 from styr.kolada.models import KoladaValue
 from styr.organisation.models import OrgUnit, Role, RoleGrant
 from styr.planning.models import Goal, Indicator
@@ -126,6 +127,7 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
     sign_in(page, live_server)
     unit = OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND")
     goal = stockholm.get(Goal, "ROS-1")
+    demo_internal_control(municipality=stockholm.municipality, year=2026, unit=unit)
     linked = stockholm.get(Indicator, "KF-I1")  # Kolada's U23471, on goal VO-1
     KoladaValue.objects.bulk_create(
         KoladaValue(kpi="U23471", area=area, year=year, gender="T", value=value, fetched_at=now())
@@ -150,6 +152,9 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
         f"/planering/mal/{goal.pk}/ny-aktivitet/",
         f"/mal/{stockholm.get(Goal, 'VO-1').pk}/",
         f"/kolada/indikator/{linked.pk}/",
+        f"/ekonomi/{unit.pk}/2026/",
+        f"/intern-kontroll/{unit.pk}/2026/",
+        f"/intern-kontroll/{unit.pk}/2026/resultat/",
     ]
     found = {}
     for path in pages:

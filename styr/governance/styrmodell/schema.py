@@ -262,6 +262,14 @@ class ReportsSpec(Strict):
     periods: dict[Key, ReportLayoutSpec] = {}  # … unless a period has its own
 
 
+class EconomySpec(Strict):
+    """The monthly budget follow-up: its months and when a deviation needs a comment."""
+
+    months: Months = list(range(1, 13))
+    comment_threshold_percent: Decimal | None = Field(default=None, ge=0, le=1000)
+    comment_threshold_kronor: Decimal | None = Field(default=None, ge=0)
+
+
 class StyrmodellFile(Strict):
     format: Literal[1]
     municipality: MunicipalitySpec
@@ -280,3 +288,4 @@ class StyrmodellFile(Strict):
     activities: list[ActivitySpec] = []
     assignments: list[AssignmentSpec] = []
     reports: ReportsSpec | None = None
+    economy: EconomySpec | None = None

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from styr.accounts.demo import demo_people_create
 from styr.followup.demo import demo_followup
 from styr.governance.services import PRESETS, governance_model_load_file
+from styr.internal_control.demo import demo_internal_control
 from styr.kolada.demo import demo_kolada
 from styr.organisation.services import municipality_settings_update
 from styr.workflow.demo import demo_plans_adopt
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 }
             )
             demo_plans_adopt(municipality=municipality, year=DEMO_YEAR)
+            demo_internal_control(municipality=municipality, year=DEMO_YEAR)
             kolada = demo_kolada(municipality=municipality)
             self.stdout.write(
                 _("%(name)s: example values in Kolada's format for %(count)s KPIs, 2020–2025.")
