@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from styr.access.policy import Action, require
 from styr.core.bulk import history_insert, rows_update
 from styr.organisation.models import Municipality, OrgUnit
-from styr.reports.imports import ImportRejected, Problem, _read
+from styr.reports.imports import ImportRejected, Problem, table_read
 
 from .models import AccountGroup, BudgetLine
 from .services import kronor
@@ -87,7 +87,7 @@ def accounting_import(
         if root is None:
             raise ValidationError(_("The municipality has no organisation yet."))
         require(acting_user, Action.ADMINISTER, root)
-    table = _read(file_name, data)
+    table = table_read(file_name, data)
     wanted = {str(label).casefold(): key for key, label in COLUMNS.items()}
     columns: dict[str, int] = {}
     for index, header in enumerate(table.headers):

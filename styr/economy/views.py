@@ -18,7 +18,7 @@ from styr.followup.models import MONTH_NAMES
 from styr.organisation.models import OrgUnit
 from styr.reports.imports import ImportRejected
 from styr.web.views.common import access, form_errors
-from styr.web.views.configuration import _controlled
+from styr.web.views.configuration import controlled_municipality
 from styr.web.views.imports import MAX_BYTES
 
 from .imports import accounting_import
@@ -232,7 +232,7 @@ def _save_plan(request, form, unit, year, month) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def economy_import(request):
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     context = {
         "title": _("Read in the accounting file"),
         "municipality": municipality,

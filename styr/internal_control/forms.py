@@ -5,7 +5,7 @@ from django import forms
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from styr.web.forms import _designsystem_inputs
+from styr.web.forms import designsystem_inputs
 
 from .models import ControlPoint, Risk
 
@@ -54,7 +54,7 @@ class RiskForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _designsystem_inputs(self)
+        designsystem_inputs(self)
 
 
 class ControlPointForm(forms.Form):
@@ -78,7 +78,7 @@ class ControlPointForm(forms.Form):
         self.fields["risk"].queryset = (
             plan.risks.order_by("number") if plan else Risk.objects.none()
         )
-        _designsystem_inputs(self)
+        designsystem_inputs(self)
 
 
 class ControlResultForm(forms.Form):
@@ -108,7 +108,7 @@ class ControlResultForm(forms.Form):
         self.fields["control_point"].queryset = points
         if row is not None:
             del self.fields["control_point"]
-        _designsystem_inputs(self)
+        designsystem_inputs(self)
 
 
 class AdoptForm(forms.Form):
@@ -121,4 +121,4 @@ class AdoptForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _designsystem_inputs(self)
+        designsystem_inputs(self)

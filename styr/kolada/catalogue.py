@@ -13,7 +13,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from styr.web.search import _casefold, _matching
+from styr.core.text_search import casefold, matching
 
 from .client import KoladaClient
 from .models import RIKET, KoladaKpi
@@ -191,9 +191,9 @@ def kpi_search(text: str, limit: int = 20) -> list[KoladaKpi]:
     text = " ".join(text.split())
     if not text:
         return []
-    words = [_casefold(word) for word in text.split()]
+    words = [casefold(word) for word in text.split()]
     found = list(
-        _matching(KoladaKpi.objects.all(), words, ("id", "title")).order_by("title")[:limit]
+        matching(KoladaKpi.objects.all(), words, ("id", "title")).order_by("title")[:limit]
     )
     exact = KoladaKpi.objects.filter(id__iexact=text).first()
     if exact is None:

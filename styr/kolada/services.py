@@ -26,7 +26,7 @@ from styr.core.history import acting_as, records_acting_user
 from styr.followup.models import Gender, Measurement, PeriodDefinition, ReportingPeriod
 from styr.followup.services import OutcomeInput, OutcomesInvalid, outcomes_report_many
 from styr.organisation.models import Municipality, OrgUnit
-from styr.organisation.services import _require_controller
+from styr.organisation.services import require_controller
 from styr.planning.models import Indicator
 
 from .models import KoladaKpi, KoladaSync, KoladaValue
@@ -307,7 +307,7 @@ def kolada_sync(
     """
     from .client import KoladaClient, KoladaUnavailable
 
-    _require_controller(acting_user, municipality)
+    require_controller(acting_user, municipality)
     progress = progress or (lambda done, total, text: None)
     kpis = sorted(set(kpis)) if kpis else linked_kpis(municipality)
     years = sorted(set(years))
@@ -444,7 +444,7 @@ def kolada_group_set(*, municipality: Municipality, group: str, acting_user=None
     """Choose the group of similar municipalities to compare with; empty for Kolada's default."""
     from .catalogue import comparison_groups
 
-    _require_controller(acting_user, municipality)
+    require_controller(acting_user, municipality)
     group = group.strip()
     if group and group not in {g.id for g in comparison_groups(municipality.code)}:
         raise ValidationError(

@@ -107,7 +107,7 @@ def logo_check(*, content: bytes, name: str) -> str:
     return content_type
 
 
-def _require_controller(user, municipality: Municipality) -> None:
+def require_controller(user, municipality: Municipality) -> None:
     """The municipality's settings belong to those who administer its whole organisation."""
     if user is None:
         return  # the system itself: the demo, a command
@@ -132,7 +132,7 @@ def municipality_settings_update(
     """Change the municipality's colour, logo and public view; None leaves a value as it is.
     Nothing is saved unless all of it is valid, and every save keeps a history row naming who
     did it (the logo itself is kept out of the history, its type and the reason are not)."""
-    _require_controller(acting_user, municipality)
+    require_controller(acting_user, municipality)
     municipality = Municipality.objects.select_for_update().get(pk=municipality.pk)
     reasons = []
     if colour is not None and colour.lower() != municipality.colour.lower():

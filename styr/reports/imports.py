@@ -173,7 +173,7 @@ def _table(sheet: str, is_csv: bool, rows) -> _Table:
     return table
 
 
-def _read(file_name: str, data: bytes) -> _Table:
+def table_read(file_name: str, data: bytes) -> _Table:
     if file_name.lower().endswith(".csv"):
         return _read_csv(file_name, data)
     if file_name.lower().endswith((".xlsx", ".xlsm")):
@@ -204,7 +204,7 @@ def outcomes_import(
 ) -> ImportSummary:
     """Read outcomes, forecasts and comments from an XLSX or CSV file and report them: all or
     nothing. Raises `ImportRejected` naming every problem; then nothing has been changed."""
-    table = _read(file_name, data)
+    table = table_read(file_name, data)
 
     def problem(row, key, message) -> Problem:
         column = columns.get(key)

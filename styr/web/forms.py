@@ -54,7 +54,7 @@ def _model_field(model, name: str, **kwargs):
     return model._meta.get_field(name).formfield(**kwargs)
 
 
-def _designsystem_inputs(form) -> None:
+def designsystem_inputs(form) -> None:
     """Text boxes and lists in Designsystemet's look; check boxes and radio buttons as they are."""
     for field in form.fields.values():
         if not isinstance(field.widget, (forms.CheckboxInput, forms.RadioSelect)):
@@ -111,7 +111,7 @@ class IndicatorPlanForm(forms.Form):
         self.fields["contributes_to"].queryset = candidates.order_by("unit__path", "code")
         self.fields["contributes_to"].label_from_instance = lambda i: f"{i.name} ({i.unit.name})"
         self.fields["direction"].widget = forms.RadioSelect(choices=Indicator.Direction.choices)
-        _designsystem_inputs(self)
+        designsystem_inputs(self)
 
     def indicator_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in INDICATOR_FIELDS}
@@ -139,7 +139,7 @@ class TargetRowForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _designsystem_inputs(self)
+        designsystem_inputs(self)
         self.fields["year"].widget.attrs["class"] = "ds-input value"
 
     def clean(self):
@@ -194,4 +194,4 @@ class ActivityPlanForm(forms.Form):
             )
             self.fields["unit"].initial = goal.unit
             self.fields["unit"].label_from_instance = lambda u: u.indented_name
-        _designsystem_inputs(self)
+        designsystem_inputs(self)

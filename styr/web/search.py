@@ -3,35 +3,17 @@ letter case (å, ä and ö included), limited to what the person may see. A fixe
 a count and a page of hits per kind, and the goals the indicators and activities belong to."""
 
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import and_, or_
 
-from django.db import connection
-from django.db.models import Func, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from styr.access.policy import visible_to
+from styr.core.text_search import casefold, matching
 from styr.planning.models import Activity, Goal, Indicator
 
 MIN_LENGTH = 2
 MAX_QUERY = 100
 LIMIT = 50
-
-
-def _casefold(value) -> str | None:
-    return value.lower() if value is not None else None
-
-
-class Folded(Func):
-    """A text in lower case in every alphabet. PostgreSQL's LOWER folds å, ä and ö as well;
-    SQLite's folds only ASCII, so there Python's str.lower does the work."""
-
-    function = "LOWER"
-
-    def as_sqlite(self, compiler, connection, **extra):
-        connection.ensure_connection()
-        connection.connection.create_function("styr_casefold", 1, _casefold, deterministic=True)
-        return super().as_sql(compiler, connection, function="styr_casefold", **extra)
 
 
 @dataclass
@@ -57,24 +39,6 @@ class SearchResult:
         return self.goals.count + self.indicators.count + self.activities.count
 
 
-def _matching(queryset: QuerySet, words: list[str], fields: tuple[str, ...]) -> QuerySet:
-    """Rows in which every word occurs in one of the fields, whatever the letter case. On SQLite a
-    word of plain ASCII (a code, most words) is matched by its case-insensitive LIKE; only a word
-    with å, ä, ö or the like needs the folded text, which costs more there."""
-    folded = {f"folded_{name}": Folded(name) for name in fields}
-    # PostgreSQL's UPPER folds every alphabet, and its trigram indexes serve icontains.
-    everywhere = connection.vendor == "postgresql"
-    conditions = [
-        reduce(or_, (Q(**{f"{name}__icontains": word}) for name in fields))
-        if everywhere or word.isascii()
-        else reduce(or_, (Q(**{f"{alias}__contains": word}) for alias in folded))
-        for word in words
-    ]
-    if not everywhere and not all(word.isascii() for word in words):
-        queryset = queryset.alias(**folded)
-    return queryset.filter(reduce(and_, conditions))
-
-
 def _hits(queryset: QuerySet, limit: int) -> Hits:
     return Hits(list(queryset[:limit]), queryset.count())
 
@@ -93,20 +57,20 @@ def search(*, user, query: str, limit: int = LIMIT) -> SearchResult:
         return SearchResult(
             query, _("Write at least %(count)s letters to search for.") % {"count": MIN_LENGTH}
         )
-    words = [_casefold(word) for word in query.split()]
+    words = [casefold(word) for word in query.split()]
     goals_only = Goal.objects.select_related("level").only(
         "pk", "code", "title", "valid_from", "valid_to", "level__order", "level__name"
     )
-    goals = _matching(
+    goals = matching(
         visible_to(user, Goal.objects.all()), words, ("code", "title", "description")
     ).select_related("level", "unit")
     indicators = (
-        _matching(visible_to(user, Indicator.objects.all()), words, ("code", "name", "description"))
+        matching(visible_to(user, Indicator.objects.all()), words, ("code", "name", "description"))
         .select_related("unit")
         .prefetch_related(Prefetch("goals", queryset=goals_only))
     )
     activities = (
-        _matching(visible_to(user, Activity.objects.all()), words, ("code", "title", "description"))
+        matching(visible_to(user, Activity.objects.all()), words, ("code", "title", "description"))
         .select_related("unit")
         .prefetch_related(Prefetch("goals", queryset=goals_only))
     )

@@ -93,7 +93,7 @@ def _not_a_controller() -> str:
     return _("Only an administrator of a whole municipality may change its settings.")
 
 
-def _controlled(request) -> tuple[Municipality, list[Municipality]]:
+def controlled_municipality(request) -> tuple[Municipality, list[Municipality]]:
     """The municipality the page is about (?kommun=, or a form's kommun) and all the user may
     choose between; 403 for anyone who controls none."""
     municipalities = list(municipalities_controlled_by(request.user).order_by("pk"))
@@ -128,7 +128,7 @@ def _back(name: str, municipality: Municipality, **params) -> str:
 
 @require_GET
 def settings(request):
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     return _page(
         request,
         "settings/index.html",
@@ -148,7 +148,7 @@ def settings(request):
 
 @require_http_methods(["GET", "POST"])
 def settings_municipality(request):
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     form = MunicipalitySettingsForm(
         request.POST or None,
         request.FILES or None,
@@ -302,7 +302,7 @@ def _model_page(request, municipality, municipalities, form=None, status=200, **
 def settings_model(request):
     """The model as loaded; a file uploaded here is checked and tried (nothing is kept), and
     the page shows its problems or what loading it would change, to be confirmed."""
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     if request.method == "GET":
         return _model_page(request, municipality, municipalities)
     form = ModelFileForm(request.POST, request.FILES)
@@ -348,7 +348,7 @@ def settings_model(request):
 
 @require_POST
 def settings_model_load(request):
-    municipality, _municipalities = _controlled(request)
+    municipality, _municipalities = controlled_municipality(request)
     upload = request.session.get(UPLOAD_SESSION_KEY)
     if (
         not upload
@@ -387,7 +387,7 @@ def settings_model_load(request):
 
 @require_GET
 def settings_model_file(request):
-    municipality, _municipalities = _controlled(request)
+    municipality, _municipalities = controlled_municipality(request)
     model = GovernanceModel.objects.filter(municipality=municipality).first()
     if model is None or not model.source_text:
         raise Http404
@@ -408,7 +408,7 @@ def _year(request) -> int:
 
 @require_GET
 def settings_periods(request):
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     year = _year(request)
     periods = list(
         ReportingPeriod.objects.filter(municipality=municipality, year=year)
@@ -449,7 +449,7 @@ def settings_periods(request):
 
 @require_POST
 def settings_periods_generate(request):
-    municipality, _municipalities = _controlled(request)
+    municipality, _municipalities = controlled_municipality(request)
     year = _year(request)
     if not PeriodDefinition.objects.filter(municipality=municipality).exists():
         messages.error(request, _("Load a styrmodell with periods first."))
@@ -513,7 +513,7 @@ def settings_period_decide(request, pk: int):
     """Recording the decision locks the period for good, so it has a page of its own to confirm."""
     ids = _controlled_ids(request)
     period = access(request.user, ReportingPeriod, pk, Action.ADMINISTER, municipality__in=ids)
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     municipality = next((m for m in municipalities if m.pk == period.municipality_id), municipality)
     form = PeriodDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -548,7 +548,7 @@ def settings_period_decide(request, pk: int):
 
 @require_GET
 def settings_organisation(request):
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     year = _year(request)
     units = list(
         OrgUnit.objects.filter(municipality=municipality).select_related("type").order_by("path")
@@ -614,7 +614,7 @@ def _kolada_context(municipality: Municipality) -> dict:
 def settings_kolada(request):
     from styr.kolada.services import kolada_group_set
 
-    municipality, municipalities = _controlled(request)
+    municipality, municipalities = controlled_municipality(request)
     if request.method == "POST":
         try:
             kolada_group_set(
@@ -638,7 +638,7 @@ def settings_kolada_kkik(request):
     from styr.kolada.services import kkik_indicators_create
     from styr.kolada.tasks import kolada_sync_task
 
-    municipality, _municipalities = _controlled(request)
+    municipality, _municipalities = controlled_municipality(request)
     try:
         created = kkik_indicators_create(municipality=municipality, acting_user=request.user)
     except ValidationError as error:
@@ -667,7 +667,7 @@ def settings_kolada_kkik(request):
 def settings_kolada_sync(request):
     from styr.kolada.tasks import kolada_sync_task
 
-    municipality, _municipalities = _controlled(request)
+    municipality, _municipalities = controlled_municipality(request)
     kolada_sync_task.enqueue(municipality.pk, user_id=request.user.pk)
     messages.success(
         request,
