@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from styr.access.policy import Action, require, users_who_can
 from styr.core.history import records_acting_user
+from styr.economy.services import economy_month_problems
 from styr.followup.models import ReportingPeriod
 from styr.organisation.models import OrgUnit
 
@@ -91,11 +92,23 @@ def _submitters(submission: Submission):
     return users_who_can(_action_for(submission), submission.unit)
 
 
+def _check_budget_followup(submission: Submission) -> None:
+    """A report of a period that follows the budget goes up only with the month's forecasts (and
+    an åtgärdsplan when the result is worse than the budget)."""
+    period = submission.period
+    if period is None or "budget" not in period.definition.follows_up:
+        return
+    problems = economy_month_problems(submission.unit, period.year, period.month)
+    if problems:
+        raise ValidationError([_("The budget follow-up of the month is not complete:"), *problems])
+
+
 @transaction.atomic
 @records_acting_user
 def submission_submit(*, submission: Submission, acting_user=None, comment: str = "") -> Submission:
     require(acting_user, _action_for(submission), submission.unit)
     _expect(submission, State.DRAFT)
+    _check_budget_followup(submission)
     _step(submission, State.SUBMITTED, acting_user, comment)
     notify(
         users=users_who_can(Action.APPROVE, submission.unit),
