@@ -6,7 +6,7 @@ import datetime
 from styr.organisation.models import Municipality, OrgUnit
 
 from .models import ControlPlan, Risk
-from .services import control_point_create, result_create, risk_create
+from .services import control_point_save, result_save, risk_save
 
 # (risk, process or area, probability, consequence, handling, description)
 RISKS = [
@@ -119,7 +119,7 @@ def demo_internal_control(
     for number, (title, area, probability, consequence, response, description) in enumerate(
         RISKS, start=1
     ):
-        risks[number] = risk_create(
+        risks[number] = risk_save(
             unit=unit,
             year=year,
             title=title,
@@ -130,7 +130,7 @@ def demo_internal_control(
             description=description,
         )
     points = [
-        control_point_create(
+        control_point_save(
             risk=risks[risk],
             what=what,
             method=method,
@@ -140,7 +140,7 @@ def demo_internal_control(
         )
         for risk, what, method, responsible, frequency, months in POINTS
     ]
-    result_create(
+    result_save(
         point=points[0],
         month=4,
         performed_on=datetime.date(year, 4, 24),
@@ -149,13 +149,13 @@ def demo_internal_control(
         deviation_description="Tre inköp av kontorsmaterial gjordes hos en leverantör utan avtal.",
         measures="Beställarna har fått information om avtalen; ny kontroll i oktober.",
     )
-    result_create(
+    result_save(
         point=points[2],
         month=4,
         performed_on=datetime.date(year, 5, 6),
         result="Alla delegationsbeslut under perioden var anmälda till nämnden.",
     )
-    result_create(
+    result_save(
         point=points[4],
         month=3,
         performed_on=datetime.date(year, 4, 2),

@@ -65,71 +65,39 @@ def _check_risk(*, title: str, probability, consequence, response: str) -> dict:
 
 @transaction.atomic
 @records_acting_user
-def risk_create(
+def risk_save(
     *,
-    unit: OrgUnit,
-    year: int,
     title: str,
     probability: int,
     consequence: int,
     description: str = "",
     area: str = "",
     response: str = Risk.Response.CONTROL,
-    acting_user=None,
-) -> Risk:
-    """A new risk in the unit's analysis for the year (the plan is begun if there is none)."""
-    require(acting_user, Action.PLAN, unit)
-    errors = _check_risk(
-        title=title, probability=probability, consequence=consequence, response=response
-    )
-    if errors:
-        raise ValidationError(errors)
-    plan = plan_for(unit=unit, year=year)
-    _refuse_if_adopted(plan)
-    risk = Risk(
-        municipality_id=plan.municipality_id,
-        plan=plan,
-        number=_next_number(Risk, plan),
-        title=title.strip(),
-        description=description.strip(),
-        area=area.strip(),
-        probability=int(probability),
-        consequence=int(consequence),
-        response=response,
-    )
-    risk.full_clean()
-    risk.save()
-    return risk
-
-
-@transaction.atomic
-@records_acting_user
-def risk_update(
-    *,
-    risk: Risk,
-    title: str,
-    probability: int,
-    consequence: int,
-    description: str = "",
-    area: str = "",
-    response: str = Risk.Response.CONTROL,
+    unit: OrgUnit | None = None,
+    year: int | None = None,
+    risk: Risk | None = None,
     seen_version: int | None = None,
     acting_user=None,
 ) -> Risk:
-    """Revise a risk; refused if the plan is adopted or someone else saved it in between."""
-    require(acting_user, Action.PLAN, risk.plan.unit)
+    """A new risk in the unit's analysis for the year (the plan is begun if there is none), or a
+    revised `risk`; refused if the plan is adopted or someone else saved the risk in between."""
+    require(acting_user, Action.PLAN, risk.plan.unit if risk is not None else unit)
     errors = _check_risk(
         title=title, probability=probability, consequence=consequence, response=response
     )
     if errors:
         raise ValidationError(errors)
-    _refuse_if_adopted(risk.plan)
+    if risk is None:
+        plan = plan_for(unit=unit, year=year)
+        _refuse_if_adopted(plan)
+        risk = Risk(
+            municipality_id=plan.municipality_id, plan=plan, number=_next_number(Risk, plan)
+        )
+    else:
+        _refuse_if_adopted(risk.plan)
     risk.title, risk.description, risk.area = title.strip(), description.strip(), area.strip()
-    risk.probability, risk.consequence, risk.response = (
-        int(probability),
-        int(consequence),
-        response,
-    )
+    risk.probability, risk.consequence = int(probability), int(consequence)
+    risk.response = response
     risk.full_clean()
     save_if_unchanged(risk, seen_version=seen_version)
     return risk
@@ -165,7 +133,7 @@ def _check_point(*, plan: ControlPlan, risk: Risk, what, method, responsible, fr
 
 @transaction.atomic
 @records_acting_user
-def control_point_create(
+def control_point_save(
     *,
     risk: Risk,
     what: str,
@@ -173,55 +141,13 @@ def control_point_create(
     responsible: str,
     frequency: str,
     months=(),
-    acting_user=None,
-) -> ControlPoint:
-    """A new kontrollmoment in the plan, for one of its risks."""
-    plan = risk.plan
-    require(acting_user, Action.PLAN, plan.unit)
-    errors = _check_point(
-        plan=plan,
-        risk=risk,
-        what=what,
-        method=method,
-        responsible=responsible,
-        frequency=frequency,
-    )
-    if errors:
-        raise ValidationError(errors)
-    months = _clean_months(months)
-    _refuse_if_adopted(plan)
-    point = ControlPoint(
-        municipality_id=plan.municipality_id,
-        plan=plan,
-        risk=risk,
-        number=_next_number(ControlPoint, plan),
-        what=what.strip(),
-        method=method.strip(),
-        responsible=responsible.strip(),
-        frequency=frequency.strip(),
-        months=months,
-    )
-    point.full_clean()
-    point.save()
-    return point
-
-
-@transaction.atomic
-@records_acting_user
-def control_point_update(
-    *,
-    point: ControlPoint,
-    risk: Risk,
-    what: str,
-    method: str,
-    responsible: str,
-    frequency: str,
-    months=(),
+    point: ControlPoint | None = None,
     seen_version: int | None = None,
     acting_user=None,
 ) -> ControlPoint:
-    """Revise a kontrollmoment; refused if the plan is adopted or someone else saved it."""
-    plan = point.plan
+    """A new kontrollmoment in the plan for one of its risks, or a revised one; refused if the
+    plan is adopted or someone else saved it in between."""
+    plan = point.plan if point is not None else risk.plan
     require(acting_user, Action.PLAN, plan.unit)
     errors = _check_point(
         plan=plan,
@@ -235,13 +161,16 @@ def control_point_update(
         raise ValidationError(errors)
     months = _clean_months(months)
     _refuse_if_adopted(plan)
+    if point is None:
+        point = ControlPoint(
+            municipality_id=plan.municipality_id,
+            plan=plan,
+            number=_next_number(ControlPoint, plan),
+        )
     point.risk = risk
     point.what, point.method = what.strip(), method.strip()
-    point.responsible, point.frequency, point.months = (
-        responsible.strip(),
-        frequency.strip(),
-        months,
-    )
+    point.responsible, point.frequency = responsible.strip(), frequency.strip()
+    point.months = months
     point.full_clean()
     save_if_unchanged(point, seen_version=seen_version)
     return point
@@ -293,18 +222,22 @@ def _check_result(*, month, performed_on, result, deviation, deviation_descripti
 
 @transaction.atomic
 @records_acting_user
-def result_create(
+def result_save(
     *,
-    point: ControlPoint,
     month: int,
     performed_on: datetime.date,
     result: str,
     deviation: bool = False,
     deviation_description: str = "",
     measures: str = "",
+    point: ControlPoint | None = None,
+    row: ControlResult | None = None,
+    seen_version: int | None = None,
     acting_user=None,
 ) -> ControlResult:
-    """The result of a control, reported by those who report for the unit."""
+    """The result of a control of `point`, reported by those who report for the unit (also after
+    the plan is adopted), or a revised `row`; refused if someone else saved it in between."""
+    point = point or row.control_point
     require(acting_user, Action.REPORT, point.plan.unit)
     errors = _check_result(
         month=month,
@@ -315,52 +248,14 @@ def result_create(
     )
     if errors:
         raise ValidationError(errors)
-    row = ControlResult(
-        municipality_id=point.municipality_id,
-        control_point=point,
-        month=int(month),
-        performed_on=performed_on,
-        result=result.strip(),
-        deviation=bool(deviation),
-        deviation_description=deviation_description.strip() if deviation else "",
-        measures=measures.strip(),
-        reported_by=acting_user,
-    )
-    row.full_clean()
-    row.save()
-    return row
-
-
-@transaction.atomic
-@records_acting_user
-def result_update(
-    *,
-    row: ControlResult,
-    month: int,
-    performed_on: datetime.date,
-    result: str,
-    deviation: bool = False,
-    deviation_description: str = "",
-    measures: str = "",
-    seen_version: int | None = None,
-    acting_user=None,
-) -> ControlResult:
-    """Revise a reported result; refused if someone else saved it in between."""
-    require(acting_user, Action.REPORT, row.control_point.plan.unit)
-    errors = _check_result(
-        month=month,
-        performed_on=performed_on,
-        result=result,
-        deviation=deviation,
-        deviation_description=deviation_description,
-    )
-    if errors:
-        raise ValidationError(errors)
+    if row is None:
+        row = ControlResult(municipality_id=point.municipality_id)
+    row.control_point = point
     row.month, row.performed_on, row.result = int(month), performed_on, result.strip()
     row.deviation = bool(deviation)
     row.deviation_description = deviation_description.strip() if deviation else ""
     row.measures = measures.strip()
-    if acting_user is not None:
+    if acting_user is not None or row.pk is None:
         row.reported_by = acting_user
     row.full_clean()
     save_if_unchanged(row, seen_version=seen_version)

@@ -23,15 +23,7 @@ from .forms import (
 )
 from .models import ControlPlan, ControlPoint, ControlResult, Risk
 from .selectors import followup_by_period, plan_counts, plan_followup, risk_matrix
-from .services import (
-    control_point_create,
-    control_point_update,
-    plan_adopt,
-    result_create,
-    result_update,
-    risk_create,
-    risk_update,
-)
+from .services import control_point_save, plan_adopt, result_save, risk_save
 
 
 def _seen_version(request) -> int | None:
@@ -103,46 +95,59 @@ def internal_control(request, unit_pk: int, year: int, adopt_form=None, status=2
     )
 
 
-def internal_control_risk(request, unit_pk: int, year: int):
-    """A new risk, or ?risk=<id> to revise one."""
-    unit = access(request.user, OrgUnit, unit_pk, Action.PLAN)
-    plan = _plan(unit, year)
-    risk = _chosen(request, Risk.objects.filter(plan=plan), "risk")
-    initial = {}
-    if risk is not None:
-        initial = {name: getattr(risk, name) for name in RiskForm.base_fields}
-    form = RiskForm(request.POST or None, initial=initial)
+def _edit(request, unit, year, plan, *, form, obj, save, saved, titles, submit, empty=None):
+    """The form of a risk, a kontrollmoment or a result: saved through `save` with the version
+    the form was opened at, or shown again with what was wrong."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            if risk is None:
-                risk_create(unit=unit, year=year, acting_user=request.user, **data)
-            else:
-                risk_update(
-                    risk=risk,
-                    seen_version=_seen_version(request),
-                    acting_user=request.user,
-                    **data,
-                )
+            save(obj=obj, seen_version=_seen_version(request), **form.cleaned_data)
         except ValidationError as error:
             form_errors(form, error)
         else:
-            messages.success(request, _("The risk has been saved."))
+            messages.success(request, saved)
             return _back(unit, year)
     return TemplateResponse(
         request,
         "internal_control/form.html",
         {
-            "title": _("Edit the risk") if risk else _("New risk"),
+            "title": titles[obj is None],
             "unit": unit,
             "year": year,
             "plan": plan,
-            "obj": risk,
-            "version": _version_shown(request, risk),
+            "obj": obj,
+            "version": _version_shown(request, obj),
             "form": form,
-            "submit": _("Save the risk"),
+            "empty": empty,
+            "submit": submit,
         },
         status=400 if form.errors else 200,
+    )
+
+
+def _initial(obj, form_class) -> dict:
+    return {name: getattr(obj, name) for name in form_class.base_fields} if obj else {}
+
+
+def internal_control_risk(request, unit_pk: int, year: int):
+    """A new risk, or ?risk=<id> to revise one."""
+    unit = access(request.user, OrgUnit, unit_pk, Action.PLAN)
+    plan = _plan(unit, year)
+    risk = _chosen(request, Risk.objects.filter(plan=plan), "risk")
+
+    def save(*, obj, **data):
+        risk_save(unit=unit, year=year, risk=obj, acting_user=request.user, **data)
+
+    return _edit(
+        request,
+        unit,
+        year,
+        plan,
+        form=RiskForm(request.POST or None, initial=_initial(risk, RiskForm)),
+        obj=risk,
+        save=save,
+        saved=_("The risk has been saved."),
+        titles={True: _("New risk"), False: _("Edit the risk")},
+        submit=_("Save the risk"),
     )
 
 
@@ -151,44 +156,26 @@ def internal_control_point(request, unit_pk: int, year: int):
     unit = access(request.user, OrgUnit, unit_pk, Action.PLAN)
     plan = _plan(unit, year)
     point = _chosen(request, ControlPoint.objects.filter(plan=plan), "moment")
-    initial = {}
-    if point is not None:
-        initial = {name: getattr(point, name) for name in ControlPointForm.base_fields}
-    form = ControlPointForm(request.POST or None, plan=plan, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if point is None:
-                control_point_create(acting_user=request.user, **data)
-            else:
-                control_point_update(
-                    point=point,
-                    seen_version=_seen_version(request),
-                    acting_user=request.user,
-                    **data,
-                )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("The control point has been saved."))
-            return _back(unit, year)
-    return TemplateResponse(
+
+    def save(*, obj, **data):
+        control_point_save(point=obj, acting_user=request.user, **data)
+
+    return _edit(
         request,
-        "internal_control/form.html",
-        {
-            "title": _("Edit the control point") if point else _("New control point"),
-            "unit": unit,
-            "year": year,
-            "plan": plan,
-            "obj": point,
-            "version": _version_shown(request, point),
-            "form": form,
-            "empty": None
-            if plan and plan.risks.exists()
-            else _("Add a risk first: every control point controls a risk in the analysis."),
-            "submit": _("Save the control point"),
-        },
-        status=400 if form.errors else 200,
+        unit,
+        year,
+        plan,
+        form=ControlPointForm(
+            request.POST or None, plan=plan, initial=_initial(point, ControlPointForm)
+        ),
+        obj=point,
+        save=save,
+        saved=_("The control point has been saved."),
+        titles={True: _("New control point"), False: _("Edit the control point")},
+        submit=_("Save the control point"),
+        empty=None
+        if plan and plan.risks.exists()
+        else _("Add a risk first: every control point controls a risk in the analysis."),
     )
 
 
@@ -198,44 +185,27 @@ def internal_control_result(request, unit_pk: int, year: int):
     unit = access(request.user, OrgUnit, unit_pk, Action.REPORT)
     plan = _plan(unit, year)
     row = _chosen(request, ControlResult.objects.filter(control_point__plan=plan), "resultat")
-    initial = {}
-    if row is not None:
-        initial = {name: getattr(row, name) for name in ControlResultForm.base_fields}
-    elif plan is not None:
-        point = _chosen(request, plan.control_points.all(), "moment")
-        initial = {"control_point": point}
-    form = ControlResultForm(request.POST or None, plan=plan, row=row, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if row is None:
-                result_create(point=data.pop("control_point"), acting_user=request.user, **data)
-            else:
-                result_update(
-                    row=row, seen_version=_seen_version(request), acting_user=request.user, **data
-                )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("The result of the control has been saved."))
-            return _back(unit, year)
-    return TemplateResponse(
+    initial = _initial(row, ControlResultForm)
+    if row is None and plan is not None:
+        initial = {"control_point": _chosen(request, plan.control_points.all(), "moment")}
+
+    def save(*, obj, control_point=None, **data):
+        result_save(point=control_point, row=obj, acting_user=request.user, **data)
+
+    return _edit(
         request,
-        "internal_control/form.html",
-        {
-            "title": _("Edit the result") if row else _("Result of a control"),
-            "unit": unit,
-            "year": year,
-            "plan": plan,
-            "obj": row,
-            "version": _version_shown(request, row),
-            "form": form,
-            "empty": None
-            if plan and plan.control_points.exists()
-            else _("The plan has no control points yet."),
-            "submit": _("Save the result"),
-        },
-        status=400 if form.errors else 200,
+        unit,
+        year,
+        plan,
+        form=ControlResultForm(request.POST or None, plan=plan, row=row, initial=initial),
+        obj=row,
+        save=save,
+        saved=_("The result of the control has been saved."),
+        titles={True: _("Result of a control"), False: _("Edit the result")},
+        submit=_("Save the result"),
+        empty=None
+        if plan and plan.control_points.exists()
+        else _("The plan has no control points yet."),
     )
 
 

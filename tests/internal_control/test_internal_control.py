@@ -13,12 +13,10 @@ from styr.internal_control.demo import demo_internal_control
 from styr.internal_control.models import ControlPlan, ControlPoint, ControlResult, Risk
 from styr.internal_control.selectors import colour_of, plan_counts, plan_followup, risk_matrix
 from styr.internal_control.services import (
-    control_point_create,
+    control_point_save,
     plan_adopt,
-    result_create,
-    result_update,
-    risk_create,
-    risk_update,
+    result_save,
+    risk_save,
 )
 from styr.organisation.models import OrgUnit, Role, RoleGrant
 
@@ -51,7 +49,7 @@ def person(municipality, django_user_model):
 
 
 def a_risk(unit, probability=2, consequence=3, **kwargs):
-    return risk_create(
+    return risk_save(
         unit=unit,
         year=YEAR,
         title=kwargs.pop("title", "Inköp utanför avtal"),
@@ -62,7 +60,7 @@ def a_risk(unit, probability=2, consequence=3, **kwargs):
 
 
 def a_point(risk, **kwargs):
-    return control_point_create(
+    return control_point_save(
         risk=risk,
         what="Att inköp görs enligt avtal",
         method="Stickprov på 20 fakturor",
@@ -152,7 +150,7 @@ def test_probability_and_consequence_are_on_the_scale(bun, probability, conseque
 def test_a_deviation_needs_a_description(bun):
     point = a_point(a_risk(bun))
     with pytest.raises(ValidationError) as raised:
-        result_create(
+        result_save(
             point=point,
             month=4,
             performed_on=datetime.date(YEAR, 4, 20),
@@ -166,7 +164,7 @@ def test_a_deviation_needs_a_description(bun):
 def test_a_control_point_names_what_how_who_and_when(bun):
     risk = a_risk(bun)
     with pytest.raises(ValidationError) as raised:
-        control_point_create(risk=risk, what="", method=" ", responsible="", frequency="")
+        control_point_save(risk=risk, what="", method=" ", responsible="", frequency="")
     text = messages_of(raised)
     for message in (
         "Ange vad som kontrolleras.",
@@ -202,10 +200,10 @@ def test_an_outsider_is_refused_and_nothing_is_written(bun, person, municipality
     with pytest.raises(PermissionDenied):
         a_risk(bun, acting_user=reporter)  # reporting is not planning
     with pytest.raises(PermissionDenied):
-        risk_update(risk=risk, title="Ny", probability=1, consequence=1, acting_user=reporter)
+        risk_save(risk=risk, title="Ny", probability=1, consequence=1, acting_user=reporter)
     planner = person("planerare", "BUN", Role.PLANNER)
     with pytest.raises(PermissionDenied):
-        result_create(
+        result_save(
             point=point,
             month=4,
             performed_on=datetime.date(YEAR, 4, 2),
@@ -225,7 +223,7 @@ def test_an_outsider_is_refused_and_nothing_is_written(bun, person, municipality
 
     # Those with the right may.
     a_risk(bun, title="Delegering", acting_user=planner)
-    row = result_create(
+    row = result_save(
         point=point,
         month=4,
         performed_on=datetime.date(YEAR, 4, 2),
@@ -243,9 +241,9 @@ def test_an_outsider_is_refused_and_nothing_is_written(bun, person, municipality
 def test_a_risk_saved_by_someone_else_in_between_is_not_overwritten(bun):
     risk = a_risk(bun)
     seen = risk.version
-    risk_update(risk=Risk.objects.get(), title="Först", probability=3, consequence=3)
+    risk_save(risk=Risk.objects.get(), title="Först", probability=3, consequence=3)
     with pytest.raises(ConflictError):
-        risk_update(
+        risk_save(
             risk=Risk.objects.get(),
             title="Sen",
             probability=1,
@@ -257,13 +255,11 @@ def test_a_risk_saved_by_someone_else_in_between_is_not_overwritten(bun):
 
 def test_a_result_saved_by_someone_else_in_between_is_not_overwritten(bun):
     point = a_point(a_risk(bun))
-    row = result_create(point=point, month=4, performed_on=datetime.date(YEAR, 4, 2), result="A")
+    row = result_save(point=point, month=4, performed_on=datetime.date(YEAR, 4, 2), result="A")
     seen = row.version
-    result_update(
-        row=ControlResult.objects.get(), month=4, performed_on=row.performed_on, result="B"
-    )
+    result_save(row=ControlResult.objects.get(), month=4, performed_on=row.performed_on, result="B")
     with pytest.raises(ConflictError):
-        result_update(
+        result_save(
             row=ControlResult.objects.get(),
             month=4,
             performed_on=row.performed_on,
@@ -298,7 +294,7 @@ def test_an_adopted_plan_is_locked_but_its_controls_are_reported(bun, person):
         a_risk(bun, title="Ny risk")
     assert locked in messages_of(raised)
     with pytest.raises(ValidationError) as raised:
-        risk_update(risk=risk, title="Ändrad", probability=1, consequence=1)
+        risk_save(risk=risk, title="Ändrad", probability=1, consequence=1)
     assert locked in messages_of(raised)
     with pytest.raises(ValidationError) as raised:
         a_point(risk)
@@ -308,7 +304,7 @@ def test_an_adopted_plan_is_locked_but_its_controls_are_reported(bun, person):
     assert Risk.objects.count() == 1 and ControlPoint.objects.count() == 1
     assert Risk.objects.get().title == "Inköp utanför avtal"
 
-    result_create(
+    result_save(
         point=point,
         month=4,
         performed_on=datetime.date(YEAR, 4, 24),
@@ -326,13 +322,13 @@ def test_an_adopted_plan_is_locked_but_its_controls_are_reported(bun, person):
 def test_the_followup_gives_each_point_its_latest_result_and_deviations(bun, municipality):
     risk = a_risk(bun)
     first, second = a_point(risk), a_point(risk)
-    result_create(
+    result_save(
         point=first,
         month=10,
         performed_on=datetime.date(YEAR, 10, 20),
         result="Allt rätt",
     )
-    result_create(
+    result_save(
         point=first,
         month=4,
         performed_on=datetime.date(YEAR, 4, 20),
@@ -500,7 +496,7 @@ def test_the_plan_is_followed_up_at_the_models_periods(bun, municipality, client
 
     periods_generate(municipality=municipality, year=YEAR)
     point = a_point(a_risk(bun))  # controlled in april and october
-    result_create(
+    result_save(
         point=point,
         month=4,
         performed_on=datetime.date(YEAR, 4, 24),
