@@ -23,6 +23,11 @@ class EconomyRules(TenantModel):
     """The styrmodell's rules for the monthly budget follow-up, stored when the model loads."""
 
     months = models.JSONField(_("follow-up months"), default=list, blank=True)
+    # Months in which only the units whose latest earlier forecast was worse than the budget
+    # report an updated forecast and åtgärdsplan (Lomma's 31/5 and 31/10).
+    deviation_months = models.JSONField(
+        _("months of updated forecasts after a negative deviation"), default=list, blank=True
+    )
     comment_threshold_percent = models.DecimalField(
         _("comment threshold (per cent)"), max_digits=6, decimal_places=2, null=True, blank=True
     )

@@ -12,8 +12,9 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from styr.organisation.models import PATH_SEPARATOR, OrgUnit
+from styr.workflow.models import Submission
 
-from .models import AccountGroup, BudgetForecast, BudgetLine, EconomyRules
+from .models import AccountGroup, ActionPlan, BudgetForecast, BudgetLine, EconomyRules
 
 ZERO = Decimal(0)
 
@@ -83,7 +84,40 @@ def economy_rules(municipality_id: int) -> EconomyRules:
 
 
 def followup_months(municipality_id: int) -> list[int]:
+    """The months in which every unit with a budget reports its forecast."""
     return sorted(economy_rules(municipality_id).months or range(1, 13))
+
+
+def deviation_months(municipality_id: int) -> list[int]:
+    """The months in which only the units heading for a worse result than the budget report."""
+    return sorted(economy_rules(municipality_id).deviation_months or [])
+
+
+def worse_paths(*, unit: OrgUnit, year: int, month: int, subtree: bool) -> set[str]:
+    """The paths of the units (the unit, or each unit of its subtree) whose own forecast result
+    as it stood at the end of `month` was worse than their budget. Two queries."""
+    deviation: dict[str, Decimal] = defaultdict(Decimal)
+    for (path, _group), item in _figures_by_path(unit, year, month, subtree=subtree).items():
+        deviation[path] += item.deviation
+    return {path for path, amount in deviation.items() if amount < 0}
+
+
+def updated_forecast_due(*, unit: OrgUnit, year: int, month: int) -> bool:
+    """Whether `month` is a deviation month in which this unit must report an updated forecast
+    and åtgärdsplan: its latest forecast before the month was worse than its budget."""
+    if month not in deviation_months(unit.municipality_id):
+        return False
+    return bool(worse_paths(unit=unit, year=year, month=month - 1, subtree=False))
+
+
+def months_offered(*, unit: OrgUnit, year: int) -> list[tuple[int, bool]]:
+    """(month, is a deviation month) for the unit's page: the model's months, and each deviation
+    month in which the unit or a unit below it reports an updated forecast."""
+    months = [(m, False) for m in followup_months(unit.municipality_id)]
+    for month in deviation_months(unit.municipality_id):
+        if worse_paths(unit=unit, year=year, month=month - 1, subtree=True):
+            months.append((month, True))
+    return sorted(months)
 
 
 def _figures_by_path(unit: OrgUnit, year: int, month: int, *, subtree: bool):
@@ -160,3 +194,50 @@ def economy_below(*, unit: OrgUnit, year: int, month: int) -> tuple[Figures, lis
         if per_child.get(c.pk)
     ]
     return Figures(_ordered(total.values())), rows
+
+
+@dataclass
+class Explanation:
+    """What a unit below says about its deviation in a month: the comments on its forecasts and
+    its åtgärdsplaner (its own and those of the units under it), and its month's report."""
+
+    comments: list[BudgetForecast] = field(default_factory=list)
+    action_plans: list[ActionPlan] = field(default_factory=list)
+    report: Submission | None = None
+
+
+def explanations_below(*, unit: OrgUnit, year: int, month: int) -> dict[int, Explanation]:
+    """{unit below's pk: Explanation} for the units directly below, in three queries."""
+    children = {c.path: c for c in OrgUnit.objects.filter(parent=unit)}
+    depth = unit.path.count(PATH_SEPARATOR)
+    found: dict[int, Explanation] = {c.pk: Explanation() for c in children.values()}
+
+    def child_of(path: str) -> OrgUnit | None:
+        return children.get(
+            PATH_SEPARATOR.join(path.split(PATH_SEPARATOR)[: depth + 1]) + PATH_SEPARATOR
+        )
+
+    scope = Q(municipality_id=unit.municipality_id, year=year, month=month)
+    scope &= Q(unit__path__startswith=unit.path) & ~Q(unit=unit)
+    forecasts = (
+        BudgetForecast.objects.filter(scope)
+        .exclude(comment="")
+        .select_related("unit", "account_group")
+        .order_by("unit__path", "account_group__code")
+    )
+    for row in forecasts:
+        if (child := child_of(row.unit.path)) is not None:
+            found[child.pk].comments.append(row)
+    for plan in ActionPlan.objects.filter(scope).select_related("unit").order_by("unit__path"):
+        if (child := child_of(plan.unit.path)) is not None:
+            found[child.pk].action_plans.append(plan)
+    reports = Submission.objects.filter(
+        unit__in=children.values(),
+        kind=Submission.Kind.REPORT,
+        period__year=year,
+        period__month=month,
+    ).select_related("period__definition")
+    for report in reports:
+        if "budget" in report.period.definition.follows_up:
+            found[report.unit_id].report = report
+    return found

@@ -1,7 +1,8 @@
 """The monthly budget follow-up: a unit reports its forecast for the year per account group,
 with a comment when the deviation passes the model's threshold, and writes an åtgärdsplan when
-the forecast result is worse than the budget. `economy_month_problems` says what a month's
-report still lacks."""
+the forecast result is worse than the budget. In the model's deviation months (Lomma's 31/5 and
+31/10) only a unit whose latest forecast was worse than the budget reports, an updated forecast
+with an updated åtgärdsplan. `economy_month_problems` says what a month's report still lacks."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,13 @@ from styr.followup.models import MONTH_NAMES
 from styr.organisation.models import OrgUnit
 
 from .models import AccountGroup, ActionPlan, BudgetForecast, EconomyRules
-from .selectors import economy_rules, followup_months, unit_economy
+from .selectors import (
+    deviation_months,
+    economy_rules,
+    followup_months,
+    unit_economy,
+    updated_forecast_due,
+)
 
 
 def kronor(raw, field: str) -> Decimal:
@@ -41,6 +48,7 @@ def economy_rules_load(*, municipality, spec) -> None:
     """Store the styrmodell's `economy:` part (none: every month, no comment threshold)."""
     values = {
         "months": sorted(set(spec.months)) if spec else list(range(1, 13)),
+        "deviation_months": sorted(set(spec.deviation_months)) if spec else [],
         "comment_threshold_percent": spec.comment_threshold_percent if spec else None,
         "comment_threshold_kronor": spec.comment_threshold_kronor if spec else None,
     }
@@ -67,12 +75,34 @@ def comment_required(rules: EconomyRules, *, budget: Decimal, deviation: Decimal
     return False
 
 
-def _check_month(unit: OrgUnit, month: int) -> None:
-    if month not in followup_months(unit.municipality_id):
+def _month_name(month: int) -> str:
+    return str(MONTH_NAMES[month]).lower() if 1 <= month <= 12 else str(month)
+
+
+def month_open(unit: OrgUnit, year: int, month: int) -> bool:
+    """Whether the unit reports in the month: one of the model's months, or a deviation month
+    after a forecast worse than the budget."""
+    return month in followup_months(unit.municipality_id) or updated_forecast_due(
+        unit=unit, year=year, month=month
+    )
+
+
+def _check_month(unit: OrgUnit, year: int, month: int) -> None:
+    if month in followup_months(unit.municipality_id):
+        return
+    if month in deviation_months(unit.municipality_id):
+        if updated_forecast_due(unit=unit, year=year, month=month):
+            return
         raise ValidationError(
-            _("The model has no budget follow-up in %(month)s.")
-            % {"month": str(MONTH_NAMES[month]).lower()}
+            _(
+                "In %(month)s only the units whose latest forecast was worse than the budget "
+                "report an updated forecast, and %(unit)s's was not."
+            )
+            % {"month": _month_name(month), "unit": unit.name}
         )
+    raise ValidationError(
+        _("The model has no budget follow-up in %(month)s.") % {"month": _month_name(month)}
+    )
 
 
 def forecast_report(
@@ -90,7 +120,7 @@ def forecast_report(
     require(user, Action.REPORT, unit)
     if account_group.municipality_id != unit.municipality_id:
         raise ValidationError(_("The account group belongs to another municipality."))
-    _check_month(unit, month)
+    _check_month(unit, year, month)
     amount = kronor(forecast, "forecast")
     comment = (comment or "").strip()
     figures = unit_economy(unit=unit, year=year, month=month)
@@ -144,7 +174,7 @@ def action_plan_save(
 ) -> ActionPlan:
     """Write (or change) the unit's åtgärdsplan for a follow-up month."""
     require(user, Action.REPORT, unit)
-    _check_month(unit, month)
+    _check_month(unit, year, month)
     errors = {}
     measures, responsible = (measures or "").strip(), (responsible or "").strip()
     if not measures:
@@ -174,7 +204,10 @@ def action_plan_save(
 def economy_month_problems(unit: OrgUnit, year: int, month: int) -> list[str]:
     """What the unit's budget follow-up of the month still lacks before it can be handed in."""
     figures = unit_economy(unit=unit, year=year, month=month)
-    if figures.is_empty or month not in followup_months(unit.municipality_id):
+    if figures.is_empty:
+        return []
+    updating = month not in followup_months(unit.municipality_id)
+    if updating and not updated_forecast_due(unit=unit, year=year, month=month):
         return []
     problems = [
         _("Report the forecast for the year for %(group)s.") % {"group": g.account_group}
@@ -192,5 +225,12 @@ def economy_month_problems(unit: OrgUnit, year: int, month: int) -> list[str]:
                 "plan."
             )
             % {"amount": f"{-figures.deviation:,.0f}".replace(",", "\u00a0")}
+        )
+    elif updating and not has_plan:
+        problems.append(
+            _(
+                "The updated forecast after a negative deviation comes with an updated action "
+                "plan: write one, even if the forecast is now within the budget."
+            )
         )
     return problems

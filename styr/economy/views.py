@@ -14,17 +14,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from styr.access.policy import Action, can
-from styr.followup.models import MONTH_NAMES
+from styr.followup.models import MONTH_NAMES, ReportingPeriod
 from styr.organisation.models import OrgUnit
 from styr.reports.imports import ImportRejected
 from styr.web.views.common import access, form_errors
 from styr.web.views.configuration import controlled_municipality
 from styr.web.views.imports import MAX_BYTES
+from styr.workflow.models import Submission
 
 from .imports import accounting_import
 from .models import AccountGroup, ActionPlan
-from .selectors import economy_below, economy_rules, followup_months, unit_economy
-from .services import action_plan_save, economy_month_problems, forecast_report
+from .selectors import (
+    deviation_months,
+    economy_below,
+    economy_rules,
+    explanations_below,
+    followup_months,
+    months_offered,
+    unit_economy,
+)
+from .services import action_plan_save, economy_month_problems, forecast_report, month_open
 
 
 class ForecastForm(forms.Form):
@@ -79,7 +88,8 @@ class AccountingFileForm(forms.Form):
 def _month(request, unit: OrgUnit, year: int) -> int:
     months = followup_months(unit.municipality_id)
     chosen = request.POST.get("manad") or request.GET.get("manad")
-    if chosen and chosen.isdigit() and int(chosen) in months:
+    allowed = {*months, *deviation_months(unit.municipality_id)}
+    if chosen and chosen.isdigit() and int(chosen) in allowed:
         return int(chosen)
     today = datetime.date.today()
     if year != today.year:
@@ -101,7 +111,11 @@ def economy(request, unit_pk: int, year: int):
     action = Action.REPORT if request.method == "POST" else Action.VIEW
     unit = access(request.user, OrgUnit, unit_pk, action)
     month = _month(request, unit, year)
-    may_report = can(request.user, Action.REPORT, unit)
+    is_open = month_open(unit, year, month)
+    may_report = is_open and can(request.user, Action.REPORT, unit)
+    months = months_offered(unit=unit, year=year)
+    if month not in [m for m, _deviation in months]:
+        months = sorted([*months, (month, True)])
     root = OrgUnit.objects.filter(municipality_id=unit.municipality_id, depth=0).first()
     plan = ActionPlan.objects.filter(
         municipality_id=unit.municipality_id, unit=unit, year=year, month=month
@@ -132,6 +146,8 @@ def economy(request, unit_pk: int, year: int):
     own = unit_economy(unit=unit, year=year, month=month)
     rows = [_row(g, forecast_form) for g in own.groups]
     total, below = economy_below(unit=unit, year=year, month=month)
+    explanations = explanations_below(unit=unit, year=year, month=month)
+    month_report = _month_report(unit, year, month)
     return TemplateResponse(
         request,
         "economy/economy.html",
@@ -141,18 +157,23 @@ def economy(request, unit_pk: int, year: int):
             "year": year,
             "month": month,
             "month_name": MONTH_NAMES[month],
-            "months": [(m, MONTH_NAMES[m]) for m in followup_months(unit.municipality_id)],
+            "months": [(m, MONTH_NAMES[m], deviation) for m, deviation in months],
+            "deviation_month": month not in followup_months(unit.municipality_id),
+            "month_open": is_open,
             "own": own,
             "own_word": _deviation_word(own.deviation),
             "total": total,
             "total_word": _deviation_word(total.deviation),
             "below": [
-                (row, _deviation_word(row.figures.deviation))
+                (row, _deviation_word(row.figures.deviation), explanations[row.unit.pk])
                 for row in below
                 if can(request.user, Action.VIEW, row.unit)
             ],
+            "month_report": month_report,
             "rows": rows,
-            "forecast_errors": [e for errors in forecast_form.errors.values() for e in errors]
+            "forecast_errors": _errors(forecast_form, plan_form)
+            if not may_report
+            else _errors(forecast_form)
             if not any(r["errors"] for r in rows)
             else [],
             "rules": economy_rules(unit.municipality_id),
@@ -165,6 +186,33 @@ def economy(request, unit_pk: int, year: int):
         },
         status=status,
     )
+
+
+def _month_report(unit: OrgUnit, year: int, month: int):
+    """The unit's report of the period that follows the budget in this month, if the model has
+    one: where the month's follow-up is handed in and goes up to the body that decides."""
+    period = next(
+        (
+            p
+            for p in ReportingPeriod.objects.filter(
+                municipality_id=unit.municipality_id, year=year, month=month
+            ).select_related("definition")
+            if "budget" in p.definition.follows_up
+        ),
+        None,
+    )
+    if period is None:
+        return None
+    report = Submission.objects.filter(
+        unit=unit, kind=Submission.Kind.REPORT, period=period
+    ).first()
+    return {"period": period, "report": report}
+
+
+def _errors(*forms_) -> list[str]:
+    """Every error of the forms, for the alert above the table: where the forms that would show
+    them are not drawn (a month the unit does not report in), the refusal shows there."""
+    return [e for form in forms_ for errors in form.errors.values() for e in errors]
 
 
 def _row(group, form) -> dict:

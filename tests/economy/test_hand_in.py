@@ -99,3 +99,39 @@ def test_the_follow_up_screen_says_what_is_missing(setting, client):
     assert "Budgetuppföljningen för månaden är inte klar" in text
     assert "Lämna helårsprognos för 40 Personal." in text
     assert not Submission.objects.filter(state=Submission.State.SUBMITTED).exists()
+
+
+def test_the_namnd_reads_each_units_explanation_and_report(setting, client, django_user_model):
+    forecast(setting, "40", "1 320 000", "Fler elever än planerat.")
+    forecast(setting, "30", "120 000")
+    action_plan_save(
+        user=setting.chef,
+        unit=setting.unit("SKOLA-1"),
+        year=2026,
+        month=8,
+        measures="Vikarier tas in bara vid behov.",
+        responsible="Rektor",
+        due_on=datetime.date(2026, 12, 31),
+        expected_effect="120 000",
+        seen_version=None,
+    )
+    submission_submit(
+        submission=submission_for(unit=setting.unit("SEKT-UTB"), period=setting.period),
+        acting_user=None,
+    )
+    controller = django_user_model.objects.create_user("controller")
+    RoleGrant.objects.create(
+        municipality=setting.municipality,
+        user=controller,
+        unit=setting.unit("KF"),
+        role=Role.ADMINISTRATOR,
+    )
+    client.force_login(controller)
+    page = client.get(f"/ekonomi/{setting.unit('BUN').pk}/2026/?manad=8").content.decode()
+    row = page[page.index("Sektor utbildning</a>") :].split("</tr>")[0]
+    assert "Nödingeskolan, Personal:</strong> Fler elever än planerat." in row
+    assert "Åtgärdsplan: Nödingeskolan" in row and "förväntad effekt 120\u00a0000 kr" in row
+    assert "Inskickad" in row
+    own = client.get(f"/ekonomi/{setting.unit('SKOLA-1').pk}/2026/?manad=8").content.decode()
+    assert "Delårsrapport 2026: inte inlämnad ännu." in own
+    assert f"/uppfoljning/{setting.unit('SKOLA-1').pk}/{setting.period.pk}/" in own

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from styr.accounts.demo import demo_people_create
+from styr.economy.demo import demo_economy
 from styr.followup.demo import demo_followup
 from styr.governance.services import PRESETS, governance_model_load_file
 from styr.internal_control.demo import demo_internal_control
@@ -51,6 +52,20 @@ class Command(BaseCommand):
                 }
             )
             demo_plans_adopt(municipality=municipality, year=DEMO_YEAR)
+            economy = demo_economy(municipality=municipality, year=DEMO_YEAR)
+            self.stdout.write(
+                _(
+                    "%(name)s: budget follow-up of %(year)s: %(units)s units with a budget, "
+                    "%(forecasts)s forecasts, %(plans)s action plans."
+                )
+                % {
+                    "name": municipality.name,
+                    "year": DEMO_YEAR,
+                    "units": economy.units,
+                    "forecasts": economy.forecasts,
+                    "plans": economy.action_plans,
+                }
+            )
             demo_internal_control(municipality=municipality, year=DEMO_YEAR)
             kolada = demo_kolada(municipality=municipality)
             self.stdout.write(
