@@ -102,6 +102,7 @@ def import_template_xlsx(*, unit: OrgUnit, period: ReportingPeriod, consolidated
     units = _units(unit, consolidated)
     indicators = list(
         Indicator.objects.filter(municipality_id=unit.municipality_id, unit__in=units)
+        .followed_up_in(period)  # e.g. only the personnel key figures in a monthly report
         .select_related("unit")
         .order_by("unit__path", "code")
     )

@@ -10,6 +10,15 @@ Parts of a report:
   `detail_depth` levels below it.
 - units: for a consolidated report, the units deeper than that: a table per unit of its goals and
   their assessments rather than every goal in full. This is what keeps a nämnd's report readable.
+- economy: the budget follow-up at the period's month (budget, outcome, forecast and deviation per
+  account group, the forecast comments, the units below, the åtgärdsplaner); follow-up reports only.
+- internal_control: the year's internkontrollplan with its risk matrix, the kontrollmoment and
+  their results; consolidated, the plans of the units below too. Follow-up reports only.
+- overall: the model's overall judgements (Lomma's god ekonomisk hushållning); follow-up only.
+
+Without a parts list a period's report has `economy` when its period follows up `budget`,
+`internal_control` when it follows up `internal_control`, and `overall` when the model has overall
+judgements, the period follows up goals and the report is for the top unit.
 """
 
 from dataclasses import dataclass
@@ -32,7 +41,7 @@ class TextSection:
 
 @dataclass(frozen=True)
 class Part:
-    part: str  # summary | text | goals | units
+    part: str  # summary | text | goals | units | economy | internal_control | overall
     key: str | None = None
     heading: str = ""
     intro: str = ""
@@ -79,26 +88,44 @@ def default_texts() -> list[TextSection]:
     ]
 
 
-def _default_parts(is_plan: bool) -> tuple[Part, ...]:
+# The follow-up subject (the period's follows_up) a part needs.
+SUBJECT_OF = {"economy": "budget", "internal_control": "internal_control"}
+
+# Parts that read what a follow-up period reports; a plan has none of them.
+FOLLOW_UP_PARTS = frozenset({"summary", "economy", "internal_control", "overall"})
+
+
+def _default_parts(
+    is_plan: bool, follows_up: frozenset[str] = frozenset(), overall: bool = False
+) -> tuple[Part, ...]:
     if is_plan:
         return (Part("text", PLAN_INTRO_KEY), Part("goals"), Part("units"))
-    return (
-        Part("summary"),
-        Part("text", "viktiga_handelser"),
-        Part("goals"),
-        Part("units"),
-        Part("text", "ekonomi"),
-        Part("text", "framtid"),
+    parts = [Part("summary")]
+    if overall:
+        parts.append(Part("overall"))
+    parts += [Part("text", "viktiga_handelser"), Part("goals"), Part("units")]
+    parts.append(Part("text", "ekonomi"))
+    if "budget" in follows_up:
+        parts.append(Part("economy"))
+    if "internal_control" in follows_up:
+        parts.append(Part("internal_control"))
+    parts.append(Part("text", "framtid"))
+    return tuple(parts)
+
+
+def _stored(municipality_id: int) -> tuple[ReportsSpec, dict]:
+    """The model's reports part and its assessment rule (for the overall judgements): one query."""
+    stored = (
+        GovernanceModel.objects.filter(municipality_id=municipality_id)
+        .values_list("report_layouts", "assessment_rule")
+        .first()
     )
+    layouts, rule = stored or ({}, {})
+    return ReportsSpec.model_validate(layouts or {}), rule or {}
 
 
 def _spec(municipality_id: int) -> ReportsSpec:
-    stored = (
-        GovernanceModel.objects.filter(municipality_id=municipality_id)
-        .values_list("report_layouts", flat=True)
-        .first()
-    )
-    return ReportsSpec.model_validate(stored or {})
+    return _stored(municipality_id)[0]
 
 
 def report_texts(municipality_id: int) -> dict[str, TextSection]:
@@ -109,13 +136,20 @@ def report_texts(municipality_id: int) -> dict[str, TextSection]:
     return {t.key: t for t in default_texts()}
 
 
-def report_layout(*, municipality_id: int, unit_type: str, period=None) -> Layout:
-    """The layout of a unit's plan (no period) or of a period's report."""
-    spec = _spec(municipality_id)
+def report_layout(
+    *, municipality_id: int, unit_type: str, period=None, top_unit: bool = False
+) -> Layout:
+    """The layout of a unit's plan (no period) or of a period's report. `top_unit`: the report
+    is for the organisation's top unit, where the model's overall judgements belong."""
+    spec, rule = _stored(municipality_id)
     chosen = spec.plan
     if period is not None:
         chosen = spec.periods.get(period.definition.key) or spec.period
-    parts = _default_parts(period is None)
+        follows_up = frozenset(period.definition.follows_up or ())
+        overall = top_unit and bool(rule.get("overall")) and "goals" in follows_up
+        parts = _default_parts(False, follows_up, overall)
+    else:
+        parts = _default_parts(True)
     title = pgettext("report title", "Business plan") if period is None else ""
     intro, goal_parts, depth = "", frozenset(GOAL_PARTS), 1
     if chosen is not None:
@@ -126,11 +160,17 @@ def report_layout(*, municipality_id: int, unit_type: str, period=None) -> Layou
         if chosen.goal_parts is not None:
             goal_parts = frozenset(chosen.goal_parts)
         depth = chosen.detail_depth
+    if period is not None:
+        # The budget and the internal control appear only where the period follows them up,
+        # also when the model names them: nothing is reported for them in other periods.
+        parts = tuple(
+            p for p in parts if p.part not in SUBJECT_OF or SUBJECT_OF[p.part] in follows_up
+        )
     if period is not None and not title:
         title = period_title(period)
     if period is None:
-        # A plan has nothing to sum up yet.
-        parts = tuple(p for p in parts if p.part != "summary")
+        # A plan has nothing to sum up or follow up yet.
+        parts = tuple(p for p in parts if p.part not in FOLLOW_UP_PARTS)
     return Layout(title, intro, parts, goal_parts, depth)
 
 

@@ -18,9 +18,13 @@ from docx.shared import Cm, Pt, RGBColor
 
 from .charts import report_charts
 from .structure import (
+    EconomyPart,
+    EconomyRow,
     GoalBlock,
     GoalsPart,
     IndicatorTable,
+    InternalControlPart,
+    OverallJudgementsPart,
     Report,
     SummaryPart,
     TextPart,
@@ -74,6 +78,19 @@ def _repeat_header(row) -> None:
 def _describe(picture, text: str) -> None:
     """A picture's text alternative (docPr descr: Word's "Alt Text")."""
     picture._inline.docPr.set("descr", text)
+
+
+# The matrix's colours as the web page shades them; each cell also says its colour in words.
+MATRIX_SHADES = {"green": "CFE8CF", "yellow": "FFF3A6", "orange": "FFD19A", "red": "F5B3B3"}
+
+
+def _shade(cell, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
 
 
 def _rgb(colour: str) -> RGBColor | None:
@@ -154,6 +171,240 @@ class _Writer:
                     else:
                         cells[2].text = _("Not assessed")
 
+    def _empty(self, text: str) -> None:
+        self.document.add_paragraph().add_run(text).italic = True
+
+    def _economy(self, part: EconomyPart) -> None:
+        self._heading(part)
+        if part.is_empty:
+            self._empty(_("No budget or outcome has been recorded for the year."))
+            return
+        if part.includes_below:
+            self.document.add_paragraph(_("The figures include the units below."))
+        money = [_("Budget"), _("Outcome to date"), _("Forecast for the year"), _("Deviation")]
+        if part.groups:
+            table = self._table(
+                _("Budget, outcome through %(month)s and forecast for the year, per account group")
+                % {"month": part.month},
+                [_("Account group"), _("Kind"), *money],
+                numbers_from=2,
+            )
+            for row in [*part.groups, part.result]:
+                cells = self._money_row(table, [row.label, row.kind], row)
+                if row is part.result:
+                    for cell in cells:
+                        for run in cell.paragraphs[0].runs:
+                            run.bold = True
+        if part.units:
+            self.document.add_heading(_("The units below"), level=2)
+            table = self._table(
+                _("Result per unit below: budget, outcome, forecast and deviation"),
+                [_("Unit"), *money],
+                numbers_from=1,
+            )
+            for row in part.units:
+                self._money_row(table, [row.label], row)
+        self.document.add_heading(_("Comments on the forecast"), level=2)
+        for comment in part.comments:
+            paragraph = self.document.add_paragraph()
+            paragraph.add_run(f"{comment.unit}, {comment.account_group}: ").bold = True
+            paragraph.add_run(comment.text)
+        if not part.comments:
+            self._empty(_("No comments on the forecast."))
+        self.document.add_heading(_("Action plans"), level=2)
+        if part.action_plans:
+            table = self._table(
+                _("Action plans: measures, responsible, date and expected effect"),
+                [
+                    _("Unit"),
+                    _("Measures"),
+                    _("Responsible"),
+                    _("To be done by"),
+                    _("Expected effect"),
+                ],
+                numbers_from=4,
+            )
+            for plan in part.action_plans:
+                self._row(
+                    table,
+                    [
+                        f"{plan.unit} ({plan.month})",
+                        plan.measures,
+                        plan.responsible,
+                        date_format(plan.due_on, "j F Y"),
+                        plan.expected_effect_text,
+                    ],
+                    numbers_from=4,
+                )
+        else:
+            self._empty(_("No action plans."))
+
+    def _money_row(self, table, labels: list[str], row: EconomyRow):
+        texts = [*labels, row.budget_text, row.outcome_text, row.forecast_text]
+        cells = self._row(table, texts, numbers_from=len(labels))
+        paragraph = cells[-1].paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        self._assessment_words(
+            paragraph, f"{row.deviation_text} ({row.deviation_words})", row.colour
+        )
+        return cells
+
+    def _internal_control(self, part: InternalControlPart) -> None:
+        self._heading(part)
+        document = self.document
+        for plan in part.plans:
+            document.add_heading(
+                _("Internal control plan, %(unit)s") % {"unit": plan.unit}, level=2
+            )
+            document.add_paragraph(plan.state)
+            table = self._table(
+                _("Risk matrix, %(unit)s: consequence in the rows, probability in the columns")
+                % {"unit": plan.unit},
+                [_("Consequence ↓ / probability →"), *plan.probability_labels],
+            )
+            for row in plan.matrix:
+                cells = table.add_row().cells
+                cells[0].paragraphs[0].add_run(row.consequence).bold = True
+                for cell, item in zip(cells[1:], row.cells, strict=True):
+                    _shade(cell, MATRIX_SHADES[item.colour])
+                    cell.paragraphs[0].add_run(
+                        _("Score %(score)s (%(colour)s)")
+                        % {"score": item.score, "colour": item.colour_label}
+                    )
+                    for risk in item.risks:
+                        cell.add_paragraph(risk)
+            if plan.risks:
+                table = self._table(
+                    _("Risks, %(unit)s") % {"unit": plan.unit},
+                    [
+                        _("No."),
+                        _("Risk"),
+                        _("Process or area"),
+                        _("Probability"),
+                        _("Consequence"),
+                        _("Score"),
+                        _("Handling"),
+                    ],
+                )
+                for risk in plan.risks:
+                    self._row(
+                        table,
+                        [
+                            risk.label,
+                            risk.title,
+                            risk.area or "–",
+                            str(risk.probability),
+                            str(risk.consequence),
+                            f"{risk.score} ({risk.colour_label})",
+                            risk.response,
+                        ],
+                    )
+            else:
+                self._empty(_("No risks yet."))
+            if plan.points:
+                table = self._table(
+                    _("Control points and their latest result, %(unit)s") % {"unit": plan.unit},
+                    [
+                        _("No."),
+                        _("What"),
+                        _("How"),
+                        _("Who"),
+                        _("When and how often"),
+                        _("Which risk"),
+                        _("Latest result"),
+                    ],
+                )
+                for point in plan.points:
+                    latest = point.latest
+                    if latest is None:
+                        text = _("Not yet performed")
+                    else:
+                        words = _("deviation") if latest.deviation else _("no deviation")
+                        text = f"{date_format(latest.performed_on, 'j F Y')}: "
+                        text += f"{latest.result} ({words})"
+                    self._row(
+                        table,
+                        [
+                            point.label,
+                            point.what,
+                            point.method,
+                            point.responsible,
+                            point.frequency,
+                            point.risk,
+                            text,
+                        ],
+                    )
+            else:
+                self._empty(_("No control points yet."))
+            document.add_heading(
+                _("Deviations and measures, %(unit)s") % {"unit": plan.unit}, level=3
+            )
+            if plan.deviations:
+                table = self._table(
+                    _("Deviations found and measures taken, %(unit)s") % {"unit": plan.unit},
+                    [
+                        _("Control point"),
+                        _("Performed"),
+                        _("The deviation"),
+                        _("Measures (åtgärder)"),
+                    ],
+                )
+                for line in plan.deviations:
+                    self._row(
+                        table,
+                        [
+                            line.point,
+                            date_format(line.performed_on, "j F Y"),
+                            line.deviation_description or line.result,
+                            line.measures or "–",
+                        ],
+                    )
+            else:
+                self._empty(_("No deviations have been found."))
+        if not part.plans:
+            self._empty(_("No internal control plan has been made for the year."))
+
+    def _overall(self, part: OverallJudgementsPart) -> None:
+        self._heading(part)
+        for judgement in part.judgements:
+            self.document.add_heading(judgement.name, level=2)
+            paragraph = self.document.add_paragraph()
+            self._assessment_words(paragraph, judgement.verdict, judgement.colour)
+            for run in paragraph.runs:
+                run.bold = True
+            if not judgement.complete:
+                self.document.add_paragraph(
+                    _("Not every goal the judgement rests on has been assessed yet; it may change.")
+                )
+            table = self._table(
+                _("What the judgement rests on: %(name)s") % {"name": judgement.name},
+                [
+                    _("Goals"),
+                    _("Met / goals"),
+                    _("Assessed"),
+                    _("Share met"),
+                    _("Required share"),
+                    _("Requirement"),
+                ],
+                numbers_from=1,
+            )
+            for line in judgement.parts:
+                cells = self._row(
+                    table,
+                    [
+                        line.levels,
+                        f"{line.met} / {line.goals}",
+                        f"{line.assessed} / {line.goals}",
+                        line.share_text,
+                        line.min_share_text,
+                        line.reached_text,
+                    ],
+                    numbers_from=1,
+                )
+                cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if not part.judgements:
+            self._empty(_("The model has no overall judgements."))
+
     # --- The frame: language, properties, footer ---
 
     def _setup(self) -> None:
@@ -216,12 +467,16 @@ class _Writer:
             paragraph.add_run(f"{label}: ").bold = True
             paragraph.add_run(value)
         if report.as_decided:
-            document.add_paragraph(
-                _(
-                    "Outcomes, forecasts and assessments are shown as they stood when the period "
-                    "was decided."
-                )
+            text = _(
+                "Outcomes, forecasts and assessments are shown as they stood when the period "
+                "was decided."
             )
+            if report.has_live_parts:
+                text += " " + _(
+                    "The economy, the internal control and the overall judgements show today's "
+                    "figures."
+                )
+            document.add_paragraph(text)
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def _contents(self) -> None:

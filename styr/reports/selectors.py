@@ -24,6 +24,7 @@ from styr.organisation.models import OrgUnit
 from styr.planning.models import ActivityGoal, Goal, GoalFocusArea, IndicatorGoal, Target
 from styr.workflow.models import Submission
 
+from .followup_parts import economy_part, internal_control_part, overall_part
 from .layout import report_layout, report_texts
 from .structure import (
     ActivityLine,
@@ -64,11 +65,17 @@ def report_build(
     For a decided period the outcomes, forecasts, assessments with their åtgärder and the
     activities' statuses are those recorded when it was decided (`followup_as_of` and the same
     history for the rest); the plan's goals, texts, indicators and targets are today's. The
-    chart's earlier periods show their current values.
+    chart's earlier periods show their current values, and so do the economy, internal control
+    and overall judgement parts (followup_parts.py).
     """
     municipality = unit.municipality
     municipality_id = municipality.pk
-    layout = report_layout(municipality_id=municipality_id, unit_type=unit.type.key, period=period)
+    layout = report_layout(
+        municipality_id=municipality_id,
+        unit_type=unit.type.key,
+        period=period,
+        top_unit=unit.parent_id is None,
+    )
     goals_qs = Goal.objects.filter(municipality_id=municipality_id).in_force(year)
     goals_qs = goals_qs.in_subtree(unit) if consolidated else goals_qs.filter(unit=unit)
     every_goal = list(
@@ -429,6 +436,31 @@ def report_build(
                     anchor=anchor,
                 )
             )
+
+        elif part.part == "economy" and period is not None:
+            parts.append(
+                economy_part(
+                    part,
+                    unit=unit,
+                    year=year,
+                    period=period,
+                    consolidated=consolidated,
+                    anchor=anchor,
+                )
+            )
+        elif part.part == "internal_control" and period is not None:
+            parts.append(
+                internal_control_part(
+                    part,
+                    unit=unit,
+                    year=year,
+                    period=period,
+                    consolidated=consolidated,
+                    anchor=anchor,
+                )
+            )
+        elif part.part == "overall" and period is not None:
+            parts.append(overall_part(part, period=period, anchor=anchor))
 
     generated = timezone.localtime()
     title = layout.title

@@ -281,6 +281,216 @@ class UnitsPart:
     kind: str = "units"
 
 
+def money_text(value: Decimal | None) -> str:
+    """Kronor as Swedish writes them, in whole kronor: "1 234 567 kr"."""
+    if value is None:
+        return "–"
+    whole = Decimal(value).quantize(Decimal(1))
+    return formats.number_format(whole, 0, use_l10n=True, force_grouping=True) + "\xa0kr"
+
+
+def deviation_words(deviation: Decimal) -> str:
+    """A deviation in words, never only in colour."""
+    if deviation > 0:
+        return _("better than budget")
+    if deviation < 0:
+        return _("worse than budget")
+    return _("on budget")
+
+
+@dataclass
+class EconomyRow:
+    """One line of the budget follow-up: an account group, a unit below, or the result."""
+
+    label: str
+    kind: str  # income | cost, in words; empty for a result
+    budget: Decimal
+    outcome: Decimal
+    forecast: Decimal
+    deviation: Decimal
+
+    @property
+    def budget_text(self) -> str:
+        return money_text(self.budget)
+
+    @property
+    def outcome_text(self) -> str:
+        return money_text(self.outcome)
+
+    @property
+    def forecast_text(self) -> str:
+        return money_text(self.forecast)
+
+    @property
+    def deviation_text(self) -> str:
+        return money_text(self.deviation)
+
+    @property
+    def deviation_words(self) -> str:
+        return deviation_words(self.deviation)
+
+    @property
+    def colour(self) -> str:
+        return "#1a7f37" if self.deviation > 0 else "#c62828" if self.deviation < 0 else "#6b6b6b"
+
+
+@dataclass
+class ForecastComment:
+    unit: str
+    account_group: str
+    text: str
+
+
+@dataclass
+class ActionPlanLine:
+    unit: str
+    month: str
+    measures: str
+    responsible: str
+    due_on: datetime.date
+    expected_effect: Decimal
+
+    @property
+    def expected_effect_text(self) -> str:
+        return money_text(self.expected_effect)
+
+
+@dataclass
+class EconomyPart:
+    heading: str
+    intro: str
+    month: str  # "augusti": outcome to date through this month
+    groups: list[EconomyRow]
+    result: EconomyRow | None
+    units: list[EconomyRow]  # the units below, each its subtree's result
+    comments: list[ForecastComment]
+    action_plans: list[ActionPlanLine]
+    anchor: str = ""
+    kind: str = "economy"
+    includes_below: bool = False  # a single unit's figures that sum the units below it
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.action_plans
+
+
+@dataclass
+class MatrixCellLine:
+    score: int
+    colour: str  # green | yellow | orange | red
+    colour_label: str  # the same in Swedish words
+    risks: list[str]
+
+
+@dataclass
+class MatrixRowLine:
+    consequence: str  # "4 – allvarlig"
+    cells: list[MatrixCellLine]
+
+
+@dataclass
+class RiskLine:
+    label: str
+    title: str
+    area: str
+    probability: int
+    consequence: int
+    score: int
+    colour_label: str
+    response: str
+
+
+@dataclass
+class ControlResultLine:
+    point: str
+    month: str
+    performed_on: datetime.date
+    result: str
+    deviation: bool
+    deviation_description: str
+    measures: str
+
+
+@dataclass
+class ControlPointLine:
+    label: str
+    what: str
+    method: str
+    responsible: str
+    frequency: str
+    risk: str
+    latest: ControlResultLine | None
+
+
+@dataclass
+class ControlPlanBlock:
+    unit: str
+    state: str  # "Antagen 12 mars 2026 (§ 5)" or "Utkast"
+    probability_labels: list[str]
+    matrix: list[MatrixRowLine]
+    risks: list[RiskLine]
+    points: list[ControlPointLine]
+    deviations: list[ControlResultLine]
+
+
+@dataclass
+class InternalControlPart:
+    heading: str
+    intro: str
+    plans: list[ControlPlanBlock]
+    anchor: str = ""
+    kind: str = "internal_control"
+
+
+@dataclass
+class JudgementLine:
+    levels: str
+    goals: int
+    assessed: int
+    met: int
+    share: Decimal
+    min_share: Decimal
+    reached: bool
+
+    @property
+    def share_text(self) -> str:
+        return number_text((self.share * 100).quantize(Decimal(1))) + "\xa0%"
+
+    @property
+    def min_share_text(self) -> str:
+        return number_text((self.min_share * 100).quantize(Decimal(1))) + "\xa0%"
+
+    @property
+    def reached_text(self) -> str:
+        return _("met") if self.reached else _("not met")
+
+    @property
+    def complete(self) -> bool:
+        return self.assessed == self.goals
+
+
+@dataclass
+class JudgementBlock:
+    name: str
+    verdict: str  # "God ekonomisk hushållning: uppnås"
+    reached: bool
+    complete: bool
+    parts: list[JudgementLine]
+
+    @property
+    def colour(self) -> str:
+        return "#1a7f37" if self.reached else "#c62828"
+
+
+@dataclass
+class OverallJudgementsPart:
+    heading: str
+    intro: str
+    judgements: list[JudgementBlock]
+    anchor: str = ""
+    kind: str = "overall"
+
+
 @dataclass
 class Report:
     title: str
@@ -297,6 +507,11 @@ class Report:
     as_decided: bool = False
     # What each goal shows (the layout's goal_parts): texts, assessment, indicators, charts …
     goal_parts: frozenset[str] = frozenset(GOAL_PARTS)
+
+    @property
+    def has_live_parts(self) -> bool:
+        """Parts that show today's figures even in a decided period's report."""
+        return any(p.kind in ("economy", "internal_control", "overall") for p in self.parts)
 
     @property
     def charts(self) -> bool:
