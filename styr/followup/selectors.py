@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from styr.governance.models import AssessmentValue, FocusArea, GoalLevel
+from styr.governance.models import AssessmentValue, FocusArea, GoalLevel, GovernanceModel
 from styr.organisation.models import PATH_SEPARATOR, Municipality, OrgUnit
-from styr.planning.models import Goal, GoalLink, Indicator, Target
+from styr.planning.models import Goal, GoalLink, Indicator, IndicatorGoal, Target
 
 from .models import Assessment, Forecast, Gender, Measurement, ReportingPeriod
 
@@ -340,6 +343,75 @@ def _comparison(indicator, period, values, forecast, last_year, targets) -> Indi
 # --- Overall judgements (e.g. god ekonomisk hushållning) -----------------------------------------
 
 
+def figure_text(value: Decimal | None, measure: str = "") -> str:
+    """A value as a Swedish reader writes it: no trailing zeros, decimal comma, with its unit."""
+    if value is None:
+        return "–"
+    number = number_format(Decimal(format(value.normalize(), "f")))
+    return f"{number} {measure}".strip()
+
+
+@dataclass
+class KeyFigure:
+    """An indicator of a goal in an overall judgement: the period's outcome (and, in a prognosis,
+    the forecast for the year) against the year's target."""
+
+    comparison: IndicatorComparison
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.comparison.indicator
+
+    @property
+    def outcome(self) -> Decimal | None:
+        return self.comparison.values.get(Gender.TOTAL)
+
+    @property
+    def forecast(self) -> Decimal | None:
+        return self.comparison.forecast
+
+    @property
+    def outcome_text(self) -> str:
+        return figure_text(self.outcome, self.indicator.measure)
+
+    @property
+    def forecast_text(self) -> str:
+        return figure_text(self.forecast, self.indicator.measure)
+
+    @property
+    def target_text(self) -> str:
+        target, baseline = self.comparison.target, self.comparison.baseline
+        if target is None:
+            return "–"
+        if target.value is not None:
+            return figure_text(target.value, self.indicator.measure)
+        change = target.get_change_display()
+        if baseline is None:
+            return change
+        return _("%(change)s from %(value)s (%(year)s)") % {
+            "change": change,
+            "value": figure_text(baseline.value, self.indicator.measure),
+            "year": baseline.year,
+        }
+
+
+@dataclass
+class OverallGoal:
+    """One goal an overall judgement rests on, with its assessment for the period."""
+
+    goal: Goal
+    assessment: Assessment | None
+    key_figures: list[KeyFigure]
+    prognosis: bool
+
+    @property
+    def assessment_label(self) -> str:
+        if self.assessment is None:
+            return _("Not assessed")
+        value = self.assessment.value
+        return (value.prognosis_label or value.label) if self.prognosis else value.label
+
+
 @dataclass
 class OverallPart:
     levels: list[str]
@@ -347,6 +419,8 @@ class OverallPart:
     assessed: int
     met: int
     min_share: Decimal
+    # Filled by overall_judgements(with_goals=True): the goals themselves, in code order.
+    items: list[OverallGoal] = field(default_factory=list)
 
     @property
     def share(self) -> Decimal:
@@ -358,12 +432,42 @@ class OverallPart:
     def reached(self) -> bool:
         return self.goals > 0 and self.share >= self.min_share
 
+    @property
+    def unassessed(self) -> int:
+        return self.goals - self.assessed
+
+    @property
+    def has_key_figures(self) -> bool:
+        return any(item.key_figures for item in self.items)
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+    @property
+    def min_percent(self) -> int:
+        return round(self.min_share * 100)
+
+    @property
+    def levels_text(self) -> str:
+        """The levels in running text: "finansiella mål", "riktade mål och nämndsmål"."""
+        names = [_running(name) for name in self.levels]
+        if len(names) < 2:
+            return "".join(names)
+        return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _running(name: str) -> str:
+    """A level's name inside a sentence: lower case unless it is an abbreviation (KF-mål)."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
 
 @dataclass
 class OverallJudgement:
     key: str
     name: str
     parts: list[OverallPart]
+    prognosis: bool = False  # a delår: the judgement is a forecast of the year's
 
     @property
     def complete(self) -> bool:
@@ -374,9 +478,76 @@ class OverallJudgement:
     def reached(self) -> bool:
         return all(p.reached for p in self.parts)
 
+    @property
+    def unassessed(self) -> int:
+        return sum(p.unassessed for p in self.parts)
 
-def overall_judgements(*, period: ReportingPeriod) -> list[OverallJudgement]:
-    """The model's judgements over whole levels for a period, by the shares of goals met."""
+    @property
+    def state(self) -> str:
+        """ "reached", "not_reached" or "incomplete" — for colour and for programs."""
+        if not self.complete:
+            return "incomplete"
+        return "reached" if self.reached else "not_reached"
+
+    @property
+    def verdict(self) -> str:
+        """The judgement in words, e.g. "God ekonomisk hushållning uppnås"."""
+        if not self.complete:
+            return ngettext(
+                "%(name)s cannot be judged yet – %(count)s goal has no assessment",
+                "%(name)s cannot be judged yet – %(count)s goals have no assessment",
+                self.unassessed,
+            ) % {"name": self.name, "count": self.unassessed}
+        if self.prognosis:
+            text = (
+                _("%(name)s is expected to be reached")
+                if self.reached
+                else _("%(name)s is expected not to be reached")
+            )
+        else:
+            text = _("%(name)s is reached") if self.reached else _("%(name)s is not reached")
+        return text % {"name": self.name}
+
+    @property
+    def rule(self) -> str:
+        """The model's rule in plain words, e.g. "… uppnås när minst 75 % av finansiella mål och
+        minst 75 % av riktade mål är uppfyllda"."""
+        parts = [
+            _("at least %(share)s %% of %(levels)s")
+            % {"share": p.min_percent, "levels": p.levels_text}
+            for p in self.parts
+        ]
+        joined = (
+            parts[0]
+            if len(parts) == 1
+            else _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+        )
+        return _("%(name)s is reached when %(parts)s are met.") % {
+            "name": self.name,
+            "parts": joined,
+        }
+
+
+def overall_judgement_names(*, municipality_id: int) -> list[str]:
+    """The names of the model's overall judgements, for links to them; one query."""
+    rule = (
+        GovernanceModel.objects.filter(municipality_id=municipality_id)
+        .values_list("assessment_rule", flat=True)
+        .first()
+    )
+    return [spec["name"] for spec in (rule or {}).get("overall", [])]
+
+
+def overall_judgements(
+    *, period: ReportingPeriod, with_goals: bool = False
+) -> list[OverallJudgement]:
+    """The model's judgements over whole levels for a period, by the shares of goals met.
+
+    Only goals in force during the period's year count, each once — a riktat mål directed to
+    several nämnder is one goal with one assessment. With `with_goals`, each part also carries
+    its goals, their assessments and their indicators' outcomes against target; the whole read is
+    a fixed number of queries however many goals there are.
+    """
     rule = period.definition.model.assessment_rule or {}
     specs = rule.get("overall", [])
     if not specs:
@@ -393,6 +564,8 @@ def overall_judgements(*, period: ReportingPeriod) -> list[OverallJudgement]:
         .values_list("goal__level__key", "value__is_met")
         .annotate(n=Count("pk"))
     }
+    prognosis = not period.is_final
+    items = _overall_items(period, goals, specs, prognosis) if with_goals else {}
     judgements = []
     for spec in specs:
         parts = []
@@ -405,10 +578,44 @@ def overall_judgements(*, period: ReportingPeriod) -> list[OverallJudgement]:
                     assessed=sum(assessed.get((k, m), 0) for k in keys for m in (True, False)),
                     met=sum(assessed.get((k, True), 0) for k in keys),
                     min_share=Decimal(str(part["min_share"])),
+                    items=[item for k in keys for item in items.get(k, [])],
                 )
             )
-        judgements.append(OverallJudgement(spec["key"], spec["name"], parts))
+        judgements.append(OverallJudgement(spec["key"], spec["name"], parts, prognosis))
     return judgements
+
+
+def _overall_items(period, goals, specs, prognosis) -> dict[str, list[OverallGoal]]:
+    """The goals of the judgements' levels, per level key, with assessments and key figures."""
+    keys = {k for spec in specs for part in spec["all_of"] for k in part["levels"]}
+    chosen = list(
+        goals.filter(level__key__in=keys)
+        .select_related("level", "unit")
+        .prefetch_related("directed_to")
+        .order_by("code")
+    )
+    assessments = {
+        a.goal_id: a
+        for a in Assessment.objects.filter(
+            municipality_id=period.municipality_id, period=period, goal__in=chosen
+        ).select_related("value")
+    }
+    links = list(
+        IndicatorGoal.objects.filter(municipality_id=period.municipality_id, goal__in=chosen)
+        .select_related("indicator")
+        .order_by("indicator__code")
+    )
+    indicators = list({link.indicator_id: link.indicator for link in links}.values())
+    comparisons = indicator_comparisons(indicators=indicators, period=period) if indicators else {}
+    figures: dict[int, list[KeyFigure]] = {}
+    for link in links:
+        figures.setdefault(link.goal_id, []).append(KeyFigure(comparisons[link.indicator_id]))
+    found: dict[str, list[OverallGoal]] = {}
+    for goal in chosen:
+        found.setdefault(goal.level.key, []).append(
+            OverallGoal(goal, assessments.get(goal.pk), figures.get(goal.pk, []), prognosis)
+        )
+    return found
 
 
 # --- A report as it stood ---

@@ -9,6 +9,7 @@ from .views import (
     followup,
     imports,
     kolada,
+    overall,
     pages,
     planning,
     public,
@@ -41,6 +42,7 @@ urlpatterns = [
         name="followup_hand_in",
     ),
     path("arshjul/", year_wheel.year_wheel, name="year_wheel"),
+    path("samlad-bedomning/<int:period_pk>/", overall.overall, name="overall"),
     path("uppfoljning/<int:unit_pk>/<int:period_pk>/", followup.followup, name="followup"),
     path(
         "uppfoljning/<int:unit_pk>/<int:period_pk>/indikator/<int:indicator_pk>/",

@@ -18,6 +18,7 @@ from styr.followup.selectors import (
     fulfilment_per_period,
     fulfilment_trend,
     indicator_comparisons,
+    overall_judgement_names,
 )
 from styr.governance.models import (
     AssessmentValue,
@@ -240,6 +241,10 @@ def unit(request, pk: int):
             "children": unit.children.order_by("name"),
             "status": status,
             "may_report": can(request.user, Action.REPORT, unit),
+            # The year's overall judgements (god ekonomisk hushållning) from KF, KS and nämnder.
+            "overall": overall_judgement_names(municipality_id=unit.municipality_id)
+            if unit.depth <= 1 and unit.type.is_political
+            else [],
         },
     )
 
@@ -303,5 +308,6 @@ def overview(request):
             "trend": trend,
             "below": below,
             "calendar": calendar,
+            "overall": overall_judgement_names(municipality_id=municipality_id),
         },
     )
