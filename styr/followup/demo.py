@@ -138,8 +138,11 @@ class _Story:
                 continue
             self.summary.periods += 1
             follows = period.definition.follows_up
-            if "indicators" in follows:
-                self._outcomes(period)
+            # Ordinary indicators where indicators are followed up, personnel key figures
+            # (sjukfrånvaro …) in every period that follows up personnel, e.g. each month.
+            subjects = [s for s in Indicator.Subject.values if s in follows]
+            if subjects:
+                self._outcomes(period, subjects)
             if "activities" in follows:
                 self._activities(period)
             if "assignments" in follows:
@@ -195,10 +198,15 @@ class _Story:
         noise = Decimal(self.random.uniform(-1.0, 1.0)) * abs(value) * Decimal("0.01")
         return _within_measure(indicator, (value + noise).quantize(Decimal("0.1")))
 
-    def _outcomes(self, period: ReportingPeriod) -> None:
+    def _outcomes(self, period: ReportingPeriod, subjects: list[str]) -> None:
         for indicator in self.indicators:
+            if indicator.subject not in subjects:
+                continue
+            personnel = indicator.subject == Indicator.Subject.PERSONNEL
             year_value = self._value_for(indicator, period)
-            share = Decimal(period.month) / 12 if indicator.additive else Decimal(1)
+            # A count adds up over the year; a personnel figure (årsarbetare) is a level.
+            cumulative = indicator.additive and not personnel
+            share = Decimal(period.month) / 12 if cumulative else Decimal(1)
             outcome = (year_value * share).quantize(Decimal("0.1"))
             values = {"T": outcome}
             if indicator.gender_split:
@@ -206,8 +214,21 @@ class _Story:
                     Decimal("0.1")
                 )
                 if indicator.additive:
-                    women = (outcome * Decimal("0.55")).quantize(Decimal("0.1"))
+                    # Most of a municipality's employees are women.
+                    women_share = Decimal("0.78") if personnel else Decimal("0.55")
+                    women = (outcome * women_share).quantize(Decimal("0.1"))
                     values = {"K": women, "M": outcome - women}
+                elif personnel:
+                    # Sjukfrånvaro and the like: women's well above men's, as in most kommuner.
+                    values = {
+                        "T": outcome,
+                        "K": _within_measure(
+                            indicator, (outcome * Decimal("1.08")).quantize(Decimal("0.1"))
+                        ),
+                        "M": _within_measure(
+                            indicator, (outcome * Decimal("0.72")).quantize(Decimal("0.1"))
+                        ),
+                    }
                 else:
                     values = {
                         "T": outcome,

@@ -114,7 +114,7 @@ def refuse_if_decided(period: ReportingPeriod) -> None:
         )
 
 
-def _refuse_unless_open(period: ReportingPeriod, subject: str, municipality_id: int) -> None:
+def _refuse_unless_open(period: ReportingPeriod, subject: str | None, municipality_id: int) -> None:
     if period.municipality_id != municipality_id:
         raise ValidationError(_("The period belongs to another municipality."))
     refuse_if_decided(period)
@@ -123,11 +123,15 @@ def _refuse_unless_open(period: ReportingPeriod, subject: str, municipality_id: 
             _("%(period)s is closed for reporting. Ask the controller to reopen it.")
             % {"period": period.name}
         )
-    if subject not in period.definition.follows_up:
-        raise ValidationError(
-            _("%(period)s does not follow up %(what)s.")
-            % {"period": period.name, "what": _follow_up_names()[subject]}
-        )
+    if subject is not None and subject not in period.definition.follows_up:
+        raise ValidationError(_not_followed_up(period, subject))
+
+
+def _not_followed_up(period: ReportingPeriod, subject: str) -> str:
+    return _("%(period)s does not follow up %(what)s.") % {
+        "period": period.name,
+        "what": _follow_up_names().get(subject, subject),
+    }
 
 
 def refuse_if_handed_in(unit_id: int, period: ReportingPeriod) -> None:
@@ -162,6 +166,7 @@ def _follow_up_names() -> dict[str, str]:
         "activities": _("activities"),
         "assignments": _("assignments"),
         "goals": _("goals"),
+        "personnel": _("personnel key figures"),
     }
 
 
@@ -262,7 +267,8 @@ def measurement_report(
     did not exist then; when someone else has saved in between, nothing is saved.
     """
     require(acting_user, Action.REPORT, indicator)
-    _refuse_unless_open(period, "indicators", indicator.municipality_id)
+    # A personnel key figure is reported where personnel is followed up, others with indicators.
+    _refuse_unless_open(period, indicator.subject, indicator.municipality_id)
     refuse_if_handed_in(indicator.unit_id, period)
     numbers, sources = _outcome_numbers(indicator, values, source)
 
@@ -382,7 +388,10 @@ def _error_fields(error: ValidationError) -> list[tuple[str | None, str]]:
 def _outcomes_check(
     period: ReportingPeriod, outcomes: list[OutcomeInput], acting_user, source: str
 ) -> tuple[list[_CheckedOutcome], list[OutcomeProblem]]:
-    _refuse_unless_open(period, "indicators", period.municipality_id)
+    _refuse_unless_open(period, None, period.municipality_id)
+    follows_up = period.definition.follows_up
+    if not any(subject in follows_up for subject in Indicator.Subject.values):
+        raise ValidationError(_not_followed_up(period, Indicator.Subject.INDICATORS))
     unit_ids = {o.indicator.unit_id for o in outcomes}
     handed_in = {
         s.unit_id: s
@@ -399,6 +408,11 @@ def _outcomes_check(
         if indicator.municipality_id != period.municipality_id:
             problems.append(
                 OutcomeProblem(index, None, _("The indicator belongs to another municipality."))
+            )
+            continue
+        if indicator.subject not in follows_up:
+            problems.append(
+                OutcomeProblem(index, None, _not_followed_up(period, indicator.subject))
             )
             continue
         if indicator.unit_id not in allowed_units:

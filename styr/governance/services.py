@@ -533,6 +533,8 @@ class _Loader:
                     "gender_split": spec.gender_split,
                     "additive": spec.additive,
                     "kind": spec.kind,
+                    "subject": spec.subject,
+                    "focus_area": self.focus_areas[spec.focus_area] if spec.focus_area else None,
                     "source": spec.source,
                     "kolada_kpi": spec.kolada_kpi or "",
                 },

@@ -198,7 +198,7 @@ def _final_periods(municipality: Municipality, years: list[int]) -> dict[int, Re
         .select_related("definition")
         .order_by("year", "month")
     ):
-        if "indicators" in period.definition.follows_up:
+        if any(s in period.definition.follows_up for s in Indicator.Subject.values):
             periods[period.year] = period
     return periods
 
@@ -244,6 +244,8 @@ def _outcomes_write(municipality, kpis, years, fetched, overwrite, acting_user) 
     for year, period in periods.items():
         outcomes = []
         for indicator in indicators:
+            if indicator.subject not in period.definition.follows_up:
+                continue  # e.g. a personnel key figure where the period follows no personnel
             own = {
                 g: fetched.get((indicator.kolada_kpi, year, municipality.code, g), (None,))[0]
                 for g in ("T", "K", "M")

@@ -166,7 +166,7 @@ class IndicatorGoalInline(TenantInline):
 @admin.register(Indicator)
 class IndicatorAdmin(TenantAdmin):
     list_display = ["name", "code", "unit", "measure", "direction", "kind", "source", "kolada_kpi"]
-    list_filter = ["municipality", "kind", "source", "frequency", "gender_split"]
+    list_filter = ["municipality", "kind", "subject", "source", "frequency", "gender_split"]
     search_fields = ["name", "code", "kolada_kpi"]
     list_select_related = ["unit"]
     inlines = [TargetInline, IndicatorGoalInline]

@@ -196,7 +196,18 @@ class GoalDirectedTo(TenantModel):
         ]
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def followed_up_in(self, period) -> "IndicatorQuerySet":
+        """The indicators a follow-up period asks for: those whose subject it follows up."""
+        return self.filter(subject__in=period.definition.follows_up)
+
+
 class Indicator(VersionedModel, TenantModel):
+    class Subject(models.TextChoices):
+        # The values are the follow-up subjects of the styrmodell's periods (follows_up).
+        INDICATORS = "indicators", _("indicator")
+        PERSONNEL = "personnel", _("personnel key figure")
+
     class Direction(models.TextChoices):
         INCREASE = "increase", _("higher is better")
         DECREASE = "decrease", _("lower is better")
@@ -238,6 +249,26 @@ class Indicator(VersionedModel, TenantModel):
         help_text=_("Women and men add up to the total (counts), unlike shares and averages."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INDICATOR)
+    subject = models.CharField(
+        _("followed up as"),
+        max_length=20,
+        choices=Subject.choices,
+        default=Subject.INDICATORS,
+        help_text=_(
+            "A personnel key figure is reported in every period that follows up personnel, "
+            "e.g. each monthly report; an ordinary indicator in the periods that follow up "
+            "indicators."
+        ),
+    )
+    focus_area = models.ForeignKey(
+        FocusArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("focus area or perspective"),
+        help_text=_("The focus area the indicator is followed up under, e.g. a perspective."),
+    )
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.MANUAL
     )
@@ -265,6 +296,8 @@ class Indicator(VersionedModel, TenantModel):
     )
 
     history = track_history()
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["municipality_id", "code"]

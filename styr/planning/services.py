@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from styr.access.policy import Action, require
 from styr.core.history import records_acting_user
 from styr.core.versioning import save_if_unchanged
-from styr.governance.models import GoalLevel, GovernanceModel
+from styr.governance.models import FocusArea, GoalLevel, GovernanceModel
 from styr.governance.services import goal_validity
 from styr.organisation.models import OrgUnit
 
@@ -177,6 +177,8 @@ INDICATOR_FIELDS = (
     "gender_split",
     "additive",
     "kind",
+    "subject",
+    "focus_area",
     "source",
     "kolada_kpi",
     "contributes_to",
@@ -293,6 +295,11 @@ def _check_indicator(*, indicator: Indicator, rows: list[dict], levels) -> dict:
         errors.setdefault("kolada_kpi", []).append(
             _("An indicator from Kolada needs a Kolada KPI id.")
         )
+    area = indicator.focus_area
+    if area is not None and area.municipality_id != indicator.municipality_id:
+        errors.setdefault("focus_area", []).append(
+            _("The focus area belongs to another municipality.")
+        )
     higher = indicator.contributes_to
     if higher is not None:
         if higher.municipality_id != indicator.municipality_id or not (
@@ -379,6 +386,8 @@ def indicator_create(
     gender_split: bool = False,
     additive: bool = False,
     kind: str = Indicator.Kind.INDICATOR,
+    subject: str = Indicator.Subject.INDICATORS,
+    focus_area: FocusArea | None = None,
     source: str = Indicator.Source.MANUAL,
     kolada_kpi: str = "",
     contributes_to: Indicator | None = None,
@@ -407,6 +416,8 @@ def indicator_create(
         gender_split=gender_split,
         additive=additive,
         kind=kind,
+        subject=subject,
+        focus_area=focus_area,
         source=source,
         kolada_kpi=kolada_kpi.strip(),
         contributes_to=contributes_to,
@@ -447,6 +458,8 @@ def indicator_update(
     gender_split: bool = False,
     additive: bool = False,
     kind: str = Indicator.Kind.INDICATOR,
+    subject: str = Indicator.Subject.INDICATORS,
+    focus_area: FocusArea | None = None,
     source: str = Indicator.Source.MANUAL,
     kolada_kpi: str = "",
     contributes_to: Indicator | None = None,
@@ -468,6 +481,8 @@ def indicator_update(
         "gender_split": gender_split,
         "additive": additive,
         "kind": kind,
+        "subject": subject,
+        "focus_area": focus_area,
         "source": source,
         "kolada_kpi": kolada_kpi.strip(),
         "contributes_to": contributes_to,

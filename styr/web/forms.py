@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from styr.access.policy import Action, can, visible_to
+from styr.governance.models import FocusArea
 from styr.organisation.models import PATH_SEPARATOR, OrgUnit
 from styr.planning.models import Activity, Goal, Indicator, Target
 from styr.planning.services import INDICATOR_FIELDS
@@ -76,6 +77,13 @@ class IndicatorPlanForm(forms.Form):
     measure = _model_field(Indicator, "measure", help_text=_("For example %, number or kr."))
     direction = _model_field(Indicator, "direction")
     kind = _model_field(Indicator, "kind")
+    subject = _model_field(Indicator, "subject", required=False)
+    focus_area = forms.ModelChoiceField(
+        label=_("Focus area or perspective"),
+        queryset=FocusArea.objects.none(),
+        required=False,
+        help_text=_("The focus area the indicator is followed up under, e.g. a perspective."),
+    )
     frequency = _model_field(Indicator, "frequency")
     gender_split = _model_field(Indicator, "gender_split")
     additive = _model_field(Indicator, "additive")
@@ -109,9 +117,15 @@ class IndicatorPlanForm(forms.Form):
         if indicator is not None:
             candidates = candidates.exclude(pk=indicator.pk)
         self.fields["contributes_to"].queryset = candidates.order_by("unit__path", "code")
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(
+            municipality_id=unit.municipality_id
+        ).order_by("order")
         self.fields["contributes_to"].label_from_instance = lambda i: f"{i.name} ({i.unit.name})"
         self.fields["direction"].widget = forms.RadioSelect(choices=Indicator.Direction.choices)
         designsystem_inputs(self)
+
+    def clean_subject(self) -> str:
+        return self.cleaned_data["subject"] or Indicator.Subject.INDICATORS
 
     def indicator_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in INDICATOR_FIELDS}

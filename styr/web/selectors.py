@@ -16,6 +16,7 @@ from styr.followup.models import (
     Measurement,
     ReportingPeriod,
 )
+from styr.governance.models import FocusArea
 from styr.organisation.models import Municipality, OrgUnit, RoleGrant
 from styr.planning.models import Activity, ActivityGoal, Goal, GoalLink, Indicator
 from styr.workflow.models import Submission
@@ -284,8 +285,37 @@ class IndicatorRow:
     forecast: Forecast | None
 
 
+@dataclass
+class IndicatorGroup:
+    """The indicators of a follow-up screen under one perspective (None: those without one)."""
+
+    focus_area: FocusArea | None
+    rows: list[IndicatorRow]
+
+
+def _indicator_groups(rows: list[IndicatorRow]) -> list[IndicatorGroup]:
+    """The rows under their focus areas (e.g. Svenljunga's perspectives verksamhet, personal,
+    ekonomi) in the model's order, those without one last; one group when none has one."""
+    if not any(r.indicator.focus_area_id for r in rows):
+        return [IndicatorGroup(None, rows)] if rows else []
+    groups: dict[int | None, IndicatorGroup] = {}
+    for row in rows:
+        area = row.indicator.focus_area
+        groups.setdefault(area.pk if area else None, IndicatorGroup(area, [])).rows.append(row)
+    return sorted(
+        groups.values(),
+        key=lambda g: (g.focus_area is None, g.focus_area.order if g.focus_area else 0),
+    )
+
+
 def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
-    indicators = list(Indicator.objects.filter(unit=unit).order_by("code"))
+    """What the unit reports in the period: the indicators whose subject the period follows up
+    (ordinary indicators, personnel key figures) grouped by perspective, the activities and the
+    goals — each only when the period follows it up."""
+    follows_up = period.definition.follows_up
+    owned = Indicator.objects.filter(unit=unit)
+    indicators = list(owned.followed_up_in(period).select_related("focus_area").order_by("code"))
+    not_followed_up = not indicators and owned.exists()
     # Each read names the municipality first, as the unique indexes do.
     municipality_id = unit.municipality_id
     measurements = Measurement.objects.filter(
@@ -304,6 +334,8 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
         Activity.objects.filter(
             unit=unit, start__lte=period.ends_on, end__gte=datetime.date(period.year, 1, 1)
         ).order_by("end", "code")
+        if "activities" in follows_up
+        else []
     )
     statuses = {
         r.activity_id: r
@@ -316,6 +348,8 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
         .in_force(period.year)
         .select_related("level")
         .order_by("level__order", "code")
+        if "goals" in follows_up
+        else []
     )
     assessments = {
         a.goal_id: a
@@ -325,10 +359,12 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
         .select_related("value")
         .prefetch_related("corrective_actions")
     }
+    rows = [IndicatorRow(i, by_indicator.get(i.pk, {}), forecasts.get(i.pk)) for i in indicators]
     return {
-        "indicators": [
-            IndicatorRow(i, by_indicator.get(i.pk, {}), forecasts.get(i.pk)) for i in indicators
-        ],
+        "indicators": rows,
+        "indicator_groups": _indicator_groups(rows),
+        "indicators_not_followed_up": not_followed_up,
         "activities": [(a, statuses.get(a.pk)) for a in activities],
         "goals": [(g, assessments.get(g.pk)) for g in goals],
+        "follows_up": {subject: True for subject in follows_up},
     }

@@ -43,6 +43,8 @@ MATRIX = {
     ),
     "web:overview": ("get", None, SIGNED_IN),
     "web:year_wheel": ("get", None, SIGNED_IN),
+    # The year's overall judgements (god ekonomisk hushållning): all who see the municipality.
+    "web:overall": ("get", "period", SIGNED_IN),
     # A report on its way: all who see the unit read it; each step is for its role.
     "web:submission": ("get", "submission_inside", SIGNED_IN),
     "web:submission@outside": (

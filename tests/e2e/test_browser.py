@@ -155,6 +155,7 @@ def test_the_main_pages_pass_axe(page, live_server, stockholm, chef):
         f"/ekonomi/{unit.pk}/2026/",
         f"/intern-kontroll/{unit.pk}/2026/",
         f"/intern-kontroll/{unit.pk}/2026/resultat/",
+        f"/samlad-bedomning/{stockholm.period('t2').pk}/",
     ]
     found = {}
     for path in pages:
@@ -218,3 +219,40 @@ def test_a_chef_writes_the_reports_texts_and_orders_the_document(
         row.get_by_role("link", name=re.compile(r"\.docx$")).click()
     assert download.value.suggested_filename.startswith("Tertialrapport 2 2026")
     assert ReportDocument.objects.get().state == ReportDocument.State.DONE
+
+
+def test_a_politician_reads_god_ekonomisk_hushallning(page, live_server, preset_factory):
+    """Lomma: from KF's page to the year's overall judgement, with its verdict, rule and goals."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from styr.followup.services import CorrectiveActionInput, assessment_submit
+
+    lomma = preset_factory("lomma")
+    kf = OrgUnit.objects.get(municipality=lomma.municipality, code="KF")
+    user = get_user_model().objects.create_user("olle", password="olles-lösenord-1")
+    RoleGrant.objects.create(municipality=lomma.municipality, user=user, unit=kf, role=Role.READER)
+    delar = lomma.period("delar")
+    for code in ("FM-1", "FM-2", "FM-3", "RM-1", "RM-2"):
+        assessment_submit(
+            goal=lomma.get(Goal, code),
+            period=delar,
+            value=lomma.scale("uppfyllt" if code != "RM-2" else "delvis"),
+            analysis="Analys.",
+            motivation="Bedömt.",
+            corrective_actions=[
+                CorrectiveActionInput("Åtgärd", "Chef", datetime.date(2026, 12, 1))
+            ],
+        )
+    sign_in(page, live_server, "olle", "olles-lösenord-1")
+    page.goto(f"{live_server.url}/enheter/{kf.pk}/?ar=2026")
+    page.get_by_role("link", name="Delårsrapport 2026").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "God ekonomisk hushållning, Delårsrapport 2026"
+    )
+    expect(page.get_by_text("kan inte bedömas ännu – 1 mål saknar bedömning")).to_be_visible()
+    expect(page.get_by_role("heading", name="Riktade mål")).to_be_visible()
+    expect(page.get_by_text("Bedöms delvis uppfyllas")).to_be_visible()
+    screenshot(page, "samlad-bedomning")
+    assert axe_violations(page) == []

@@ -438,6 +438,7 @@ class _Rules:
 
     def _indicators(self) -> None:
         per_goal = Counter()
+        followed_up = {subject for period in self.spec.periods for subject in period.follows_up}
         for i, indicator in enumerate(self.spec.indicators):
             path = ("indicators", i)
             self._ref((*path, "unit"), indicator.unit, self.units, _("The unit"))
@@ -451,6 +452,18 @@ class _Rules:
                 and indicator.contributes_to == indicator.code
             ):
                 self.add((*path, "contributes_to"), _("an indicator cannot contribute to itself."))
+            self._ref(
+                (*path, "focus_area"), indicator.focus_area, self.focus_areas, _("The focus area")
+            )
+            if indicator.subject not in followed_up:
+                self.add(
+                    (*path, "subject"),
+                    _(
+                        "no period follows up %(subject)s, so the indicator would never be "
+                        "reported. Add %(subject)s to a period's follows_up."
+                    )
+                    % {"subject": indicator.subject},
+                )
             if indicator.source == "kolada" and not indicator.kolada_kpi:
                 self.add(
                     (*path, "kolada_kpi"),

@@ -8,7 +8,16 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 Key = Annotated[str, StringConstraints(pattern=r"^[\w.-]+$", min_length=1, max_length=50)]
 Code = Annotated[str, StringConstraints(pattern=r"^[\w.-]+$", min_length=1, max_length=40)]
@@ -194,6 +203,10 @@ class IndicatorSpec(Strict):
     gender_split: bool = False
     additive: bool = False
     kind: Literal["indicator", "information"] = "indicator"
+    # Which follow-up subject the indicator belongs to: a personnel key figure (sjukfrånvaro …)
+    # is reported in every period whose follows_up includes personnel.
+    subject: Literal["indicators", "personnel"] = "indicators"
+    focus_area: Key | None = None  # the perspective it is followed up under
     source: Literal["manual", "import", "kolada"] = "manual"
     kolada_kpi: Code | None = None
     goals: list[Code] = []
@@ -224,7 +237,7 @@ class AssignmentSpec(Strict):
     goals: list[Code] = []
 
 
-REPORT_PARTS = ("summary", "text", "goals", "units")
+REPORT_PARTS = ("summary", "text", "goals", "units", "economy", "internal_control", "overall")
 GOAL_PARTS = ("texts", "assessment", "indicators", "charts", "activities", "corrective_actions")
 
 
@@ -263,11 +276,42 @@ class ReportsSpec(Strict):
 
 
 class EconomySpec(Strict):
-    """The monthly budget follow-up: its months and when a deviation needs a comment."""
+    """The monthly budget follow-up: its months and when a deviation needs a comment.
+
+    `deviation_months` (Lomma's 31/5 and 31/10): months in which only the units whose latest
+    earlier forecast was worse than the budget report an updated forecast and åtgärdsplan."""
 
     months: Months = list(range(1, 13))
+    deviation_months: Annotated[list[Month], BeforeValidator(_one_or_many)] = []
     comment_threshold_percent: Decimal | None = Field(default=None, ge=0, le=1000)
     comment_threshold_kronor: Decimal | None = Field(default=None, ge=0)
+
+    @field_validator("deviation_months")
+    @classmethod
+    def _deviation_months_follow_a_forecast(cls, value: list[int], info: ValidationInfo):
+        from django.utils.translation import gettext as _
+
+        months = info.data.get("months")
+        if not months:
+            return value  # `months` itself is wrong and named already
+        clash = sorted(set(value) & set(months))
+        if clash:
+            raise PydanticCustomError(
+                "deviation_month_in_months",
+                _("%(months)s is already in months: a deviation month is another month")
+                % {"months": ", ".join(map(str, clash))},
+            )
+        early = sorted(m for m in set(value) if m < min(months))
+        if early:
+            raise PydanticCustomError(
+                "deviation_month_too_early",
+                _(
+                    "%(months)s comes before the first month in months, so no earlier forecast "
+                    "can have shown a deviation"
+                )
+                % {"months": ", ".join(map(str, early))},
+            )
+        return value
 
 
 class StyrmodellFile(Strict):

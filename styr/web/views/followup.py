@@ -13,6 +13,7 @@ from styr.access.policy import Action, can
 from styr.core.versioning import ConflictError
 from styr.followup.models import ReportingPeriod
 from styr.followup.rule import assessment_suggest_many
+from styr.followup.selectors import overall_judgement_names
 from styr.followup.services import (
     CorrectiveActionInput,
     activity_report,
@@ -62,7 +63,10 @@ def _followup_context(request, unit, period):
 @require_GET
 def followup(request, unit_pk: int, period_pk: int):
     unit, period = followup_scope(request, unit_pk, period_pk)
-    return TemplateResponse(request, "web/followup.html", _followup_context(request, unit, period))
+    context = _followup_context(request, unit, period)
+    if unit.depth <= 1 and unit.type.is_political and "goals" in period.definition.follows_up:
+        context["overall"] = overall_judgement_names(municipality_id=unit.municipality_id)
+    return TemplateResponse(request, "web/followup.html", context)
 
 
 def _row_response(request, template, context, errors):
@@ -100,7 +104,11 @@ def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int)
     except (ValidationError, PermissionDenied, ConflictError) as error:
         errors = error_messages(error)
     context = _followup_context(request, unit, period)
-    context["row"] = next(r for r in context["indicators"] if r.indicator.pk == indicator.pk)
+    # An indicator the period does not ask for (refused above) is answered with its empty row.
+    context["row"] = next(
+        (r for r in context["indicators"] if r.indicator.pk == indicator.pk),
+        selectors.IndicatorRow(indicator, {}, None),
+    )
     return _row_response(request, "web/_indicator_row.html", context, errors)
 
 
