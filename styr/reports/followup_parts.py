@@ -35,6 +35,12 @@ from .structure import (
 )
 
 
+def decision_text(template: str, on, reference: str) -> str:
+    """ "Fastställd 12 februari 2026 (SN § 14)": a decision's date and paragraph in words."""
+    text = template % {"date": date_format(on, "j F Y") if on else "–"}
+    return f"{text} ({reference})" if reference else text
+
+
 def economy_part(part, *, unit, year, period, consolidated, anchor) -> EconomyPart:
     """The budget follow-up at the period's month: the unit with everything below it summed per
     account group (a nämnd's budget is its verksamheters'), and, consolidated, each unit
@@ -198,11 +204,7 @@ def internal_control_part(part, *, unit, year, period, consolidated, anchor):
                 )
             )
         if plan.adopted:
-            state = _("Adopted on %(date)s") % {
-                "date": date_format(plan.adopted_on, "j F Y") if plan.adopted_on else "–"
-            }
-            if plan.reference:
-                state += f" ({plan.reference})"
+            state = decision_text(_("Adopted on %(date)s"), plan.adopted_on, plan.reference)
         else:
             state = _("Draft, not yet adopted")
         blocks.append(

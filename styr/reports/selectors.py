@@ -24,7 +24,7 @@ from styr.organisation.models import OrgUnit
 from styr.planning.models import ActivityGoal, Goal, GoalFocusArea, IndicatorGoal, Target
 from styr.workflow.models import Submission
 
-from .followup_parts import economy_part, internal_control_part, overall_part
+from .followup_parts import decision_text, economy_part, internal_control_part, overall_part
 from .layout import report_layout, report_texts
 from .structure import (
     ActivityLine,
@@ -474,18 +474,14 @@ def report_build(
             state=Submission.State.ADOPTED,
         ).first()
         if adopted is not None:
-            version = _("Adopted on %(date)s") % {
-                "date": date_format(adopted.adopted_on, "j F Y") if adopted.adopted_on else "–"
-            }
-            if adopted.adopted_reference:
-                version += f" ({adopted.adopted_reference})"
+            version = decision_text(
+                _("Adopted on %(date)s"), adopted.adopted_on, adopted.adopted_reference
+            )
     else:
         if period.is_decided:
-            version = _("As decided on %(date)s") % {
-                "date": date_format(period.decided_on, "j F Y") if period.decided_on else "–"
-            }
-            if period.decision_reference:
-                version += f" ({period.decision_reference})"
+            version = decision_text(
+                _("As decided on %(date)s"), period.decided_on, period.decision_reference
+            )
         else:
             version = _("Working version, %(when)s") % {"when": date_format(generated, "j F Y H:i")}
     return Report(
