@@ -10,6 +10,7 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
+from config.api import api_urls
 from styr.web.views import pages as web_pages
 
 admin.site.site_header = _("Styr – administration")
@@ -26,6 +27,9 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("anvandare/", include("styr.accounts.urls")),
     path("meddelanden/", include("styr.workflow.urls")),
+    path("konto/api-nycklar/", include("styr.api_tokens.urls")),
+    # The API: its own authentication (session or API key), 401 rather than a sign-in page.
+    path("api/v1/", api_urls()),
     # An invited person chooses a password through Django's own reset views.
     path(
         "konto/losenord/<uidb64>/<token>/",

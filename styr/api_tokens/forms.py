@@ -1,0 +1,15 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApiToken
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the key is for, e.g. the system that will use it."),
+    )
+    scope = forms.ChoiceField(
+        label=_("May"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ
+    )
