@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "styr.core",
     "styr.accounts",
     "styr.organisation",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "styr.kolada",
     "styr.economy",
     "styr.internal_control",
+    "styr.transfer",
+    "styr.api_tokens",
     "styr.web",
 ]
 

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from styr.api_tokens.services import api_token_create
 from styr.followup.models import ReportingPeriod
 from styr.followup.services import periods_generate
 from styr.governance.services import governance_model_load
@@ -200,6 +201,10 @@ MATRIX = {
     "web:public_goal@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
     "web:public_followup": ("get", "public_on", dict.fromkeys(ROLES, 200)),
     "web:public_followup@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
+    "web:public_data": ("get", "public_on", dict.fromkeys(ROLES, 200)),
+    "web:public_data@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
+    "web:public_data_file": ("get", "public_on", dict.fromkeys(ROLES, 200)),
+    "web:public_data_file@off": ("get", "public_off", dict.fromkeys(ROLES, 404)),
     # Each person's own messages: everyone signed in, whatever the role.
     "workflow:notifications": ("get", None, {**dict.fromkeys(Role.values, 200), ANONYMOUS: 302}),
     "workflow:notifications_read": (
@@ -218,6 +223,20 @@ MATRIX = {
     "oidc_logout": ("post", None, dict.fromkeys(ROLES, 302)),
     # The admin is for superusers (and staff); roles on units do not open it.
     "admin:*": ("get", None, dict.fromkeys(ROLES, SIGN_IN)),
+    # Each person's own API keys: everyone signed in (a nameless key is refused with 400);
+    # another person's key is 404 to all.
+    "api_tokens:tokens": ("get", None, SIGNED_IN),
+    "api_tokens:tokens@create": ("post", None, {**dict.fromkeys(Role.values, 400), ANONYMOUS: 302}),
+    "api_tokens:revoke": (
+        "post",
+        "token_outside",
+        {**dict.fromkeys(Role.values, 404), ANONYMOUS: 302},
+    ),
+    # The API is one entry: its endpoints answer 401 (not a sign-in page) to whoever is not
+    # signed in, and scope every row by role; tests/api checks each endpoint's permissions.
+    # Its OpenAPI description is open to all.
+    "api:*": ("get", "api_units", {**dict.fromkeys(Role.values, 200), ANONYMOUS: 401}),
+    "api:*@schema": ("get", "api_schema", dict.fromkeys(ROLES, 200)),
 }
 
 
@@ -226,8 +245,8 @@ def route_names(resolver: URLResolver, namespace: str = "") -> set[str]:
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            if pattern.namespace == "admin":
-                names.add("admin:*")
+            if pattern.namespace in ("admin", "api"):
+                names.add(f"{pattern.namespace}:*")
                 continue
             names |= route_names(pattern, inner)
         elif isinstance(pattern, URLPattern):
@@ -313,6 +332,7 @@ def world(example_text, django_user_model):
         "planned_indicator_inside": Indicator.objects.get(municipality=municipality, code="BUN-I1"),
         "planned_activity_inside": Activity.objects.get(municipality=municipality, code="A-1"),
         "user_outside": outside,
+        "token_outside": api_token_create(user=outside, name="BI", scope="read")[0],
     }
 
 
@@ -324,6 +344,8 @@ def url_for(name: str, key: str | None, world) -> str:
     route = name.split("@")[0]
     if route == "admin:*":
         return reverse("admin:index")
+    if route == "api:*":
+        return "/api/v1/units" if key == "api_units" else "/api/v1/openapi.json"
     if route == "home":
         return "/"
     if key == "reset_token":
@@ -380,6 +402,8 @@ def public_url(route: str, world, on: bool) -> str:
         "web:public_unit": [school.pk, 2026],
         "web:public_goal": [world["goal_inside"].pk],
         "web:public_followup": [school.pk, period.pk],
+        "web:public_data": [],
+        "web:public_data_file": ["goals", "csv"],
     }[route]
     return reverse(route, args=[municipality.code, *args])
 
