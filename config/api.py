@@ -45,7 +45,10 @@ def _unauthenticated(request, exc: AuthenticationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc))
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):  # django-ninja's own, in English
+        message = _("The request body is not valid JSON.")
+    return _error(request, exc.status_code, message)
 
 
 @api.exception_handler(SchemaError)

@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from styr.access.policy import units_visible_to, visible_to
 from styr.api_tokens.auth import WRITE
 from styr.core.versioning import UNCHECKED
 from styr.governance.models import AssessmentValue
-from styr.organisation.api import MAX_LIMIT, visible_unit
+from styr.organisation.api import MAX_LIMIT, Pagination, errors, visible_unit
+from styr.organisation.schemas import ErrorOut, ObjectId, Year
 from styr.planning.models import Goal, Indicator
 from styr.web.selectors import user_municipality_ids
 
@@ -44,9 +45,9 @@ def _periods(user):
     return ReportingPeriod.objects.filter(municipality_id__in=user_municipality_ids(user))
 
 
-@router.get("/periods", response=list[PeriodOut], summary="Uppföljningsperioder")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
-def periods(request, year: int | None = None):
+@router.get("/periods", response={200: list[PeriodOut], **errors()}, summary="Uppföljningsperioder")
+@paginate(Pagination, max_limit=MAX_LIMIT)
+def periods(request, year: Year | None = None):
     """The reporting periods of the caller's municipalities; `year` limits to one year."""
     queryset = _periods(request.user).select_related("definition")
     if year is not None:
@@ -54,10 +55,13 @@ def periods(request, year: int | None = None):
     return queryset.order_by("municipality_id", "year", "month", "definition__order", "pk")
 
 
-@router.get("/outcomes", response=list[OutcomeOut], summary="Utfall")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@router.get("/outcomes", response={200: list[OutcomeOut], **errors(404)}, summary="Utfall")
+@paginate(Pagination, max_limit=MAX_LIMIT)
 def outcomes(
-    request, period: int | None = None, unit: int | None = None, indicator: int | None = None
+    request,
+    period: ObjectId | None = None,
+    unit: ObjectId | None = None,
+    indicator: ObjectId | None = None,
 ):
     """The outcomes (utfall) the caller may see, per indicator, unit, period and gender."""
     queryset = visible_to(request.user, Measurement.objects.all())
@@ -75,9 +79,13 @@ def outcomes(
     )
 
 
-@router.get("/assessments", response=list[AssessmentOut], summary="Målbedömningar")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
-def assessments(request, period: int | None = None, unit: int | None = None):
+@router.get(
+    "/assessments",
+    response={200: list[AssessmentOut], **errors(404)},
+    summary="Målbedömningar",
+)
+@paginate(Pagination, max_limit=MAX_LIMIT)
+def assessments(request, period: ObjectId | None = None, unit: ObjectId | None = None):
     """The goal assessments the caller may see; `unit` limits to goals in its subtree."""
     queryset = visible_to(request.user, Assessment.objects.all(), unit_field="goal__unit")
     if period is not None:
@@ -92,7 +100,12 @@ def assessments(request, period: int | None = None, unit: int | None = None):
     )
 
 
-@router.post("/assessments", auth=WRITE, response=AssessmentOut, summary="Bedöm ett mål")
+@router.post(
+    "/assessments",
+    auth=WRITE,
+    response={200: AssessmentOut, **errors(400, 403, 404, 409)},
+    summary="Bedöm ett mål",
+)
 def assessment_write(request, payload: AssessmentIn):
     """Assess a goal at a period, as in the follow-up screen: the same rules (analysis, a
     motivation when differing from the suggestion, åtgärder when not met) and the same history.
@@ -170,7 +183,8 @@ def _lookup(found: dict, ref, municipality_id: int):
 @router.post(
     "/outcomes/bulk",
     auth=WRITE,
-    response={200: OutcomesSummaryOut, 422: RowErrorsOut},
+    # 422: the rows that cannot be reported (RowErrorsOut), or a body not as described.
+    response={200: OutcomesSummaryOut, **errors(400, 403), 422: RowErrorsOut | ErrorOut},
     summary="Rapportera många utfall",
 )
 def outcomes_bulk(request, rows: list[OutcomeIn]):

@@ -1,7 +1,14 @@
 import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
+
+from styr.organisation.schemas import ObjectId, Text
+
+# A number in JSON; beside `Text` it is described once, as a number (text is `Text`'s part).
+Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 
 
 class PeriodOut(Schema):
@@ -69,13 +76,13 @@ class OutcomeOut(Schema):
 
 
 class OutcomeIn(Schema):
-    indicator: int | str = Field(description="Indikatorns id (tal) eller kod (text).")
-    unit: int | str = Field(description="Enhetens id (tal) eller kod (text).")
-    period: int = Field(description="Uppföljningsperiodens id.")
-    gender: str = Field("T", description="T (totalt), K (kvinnor) eller M (män).")
-    value: Decimal | str = Field(description="Utfallet, t.ex. 12.5 eller ”12,5”.")
-    forecast: Decimal | str | None = Field(None, description="Prognos för helår (rad med T).")
-    comment: str | None = Field(None, description="Kommentar (rad med T).")
+    indicator: ObjectId | Text = Field(description="Indikatorns id (tal) eller kod (text).")
+    unit: ObjectId | Text = Field(description="Enhetens id (tal) eller kod (text).")
+    period: ObjectId = Field(description="Uppföljningsperiodens id.")
+    gender: Text = Field("T", description="T (totalt), K (kvinnor) eller M (män).")
+    value: Number | Text = Field(description="Utfallet, t.ex. 12.5 eller ”12,5”.")
+    forecast: Number | Text | None = Field(None, description="Prognos för helår (rad med T).")
+    comment: Text | None = Field(None, description="Kommentar (rad med T).")
 
 
 class OutcomesSummaryOut(Schema):
@@ -140,18 +147,18 @@ class AssessmentOut(Schema):
 
 
 class CorrectiveActionIn(Schema):
-    description: str = Field(description="Vad.")
-    responsible: str = Field(description="Vem.")
+    description: Text = Field(description="Vad.")
+    responsible: Text = Field(description="Vem.")
     due_on: datetime.date | None = Field(description="När (ÅÅÅÅ-MM-DD).")
 
 
 class AssessmentIn(Schema):
-    goal: int = Field(description="Målets id.")
-    period: int = Field(description="Uppföljningsperiodens id.")
-    value: str = Field(description="Bedömningens nyckel på styrmodellens skala.")
-    analysis: str
-    motivation: str = ""
-    next_year: str = ""
+    goal: ObjectId = Field(description="Målets id.")
+    period: ObjectId = Field(description="Uppföljningsperiodens id.")
+    value: Text = Field(description="Bedömningens nyckel på styrmodellens skala.")
+    analysis: Text
+    motivation: Text = ""
+    next_year: Text = ""
     corrective_actions: list[CorrectiveActionIn] = []
     version: int | None = Field(
         None,

@@ -1,10 +1,11 @@
 from django.db.models import Prefetch
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from styr.access.policy import visible_to
 from styr.governance.models import FocusArea
-from styr.organisation.api import MAX_LIMIT, visible_unit
+from styr.organisation.api import MAX_LIMIT, Pagination, errors, visible_unit
+from styr.organisation.schemas import ObjectId, Text, Year
 
 from .models import Goal, Indicator
 from .schemas import GoalOut, IndicatorOut
@@ -12,14 +13,14 @@ from .schemas import GoalOut, IndicatorOut
 router = Router(tags=["planning"])
 
 
-@router.get("/goals", response=list[GoalOut], summary="Mål")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@router.get("/goals", response={200: list[GoalOut], **errors(404)}, summary="Mål")
+@paginate(Pagination, max_limit=MAX_LIMIT)
 def goals(
     request,
-    unit: int | None = None,
-    year: int | None = None,
-    level: str | None = None,
-    focus_area: str | None = None,
+    unit: ObjectId | None = None,
+    year: Year | None = None,
+    level: Text | None = None,
+    focus_area: Text | None = None,
 ):
     """The goals the caller may see. `unit`: that unit's subtree; `year`: in force that year
     (not drafts); `level` and `focus_area`: by the key the styrmodell gives them."""
@@ -41,9 +42,9 @@ def goals(
     )
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="Indikatorer")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
-def indicators(request, unit: int | None = None, focus_area: str | None = None):
+@router.get("/indicators", response={200: list[IndicatorOut], **errors(404)}, summary="Indikatorer")
+@paginate(Pagination, max_limit=MAX_LIMIT)
+def indicators(request, unit: ObjectId | None = None, focus_area: Text | None = None):
     """The indicators the caller may see. `unit`: that unit's subtree."""
     queryset = visible_to(request.user, Indicator.objects.all())
     if unit is not None:
