@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test test-sqlite test-postgres lint messages vendor clean
+.PHONY: install demo serve test test-sqlite test-postgres lint messages vendor clean loadtest
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Styr behöver Python 3.11 eller senare.")'
@@ -49,6 +49,12 @@ test-postgres: install
 	esac
 
 test: lint test-sqlite test-postgres
+
+# The deadline-day load test (docs/performance.md): gunicorn and locust on loopback against the
+# generated municipality in the PostgreSQL database DATABASE_URL names. Not part of `make test`.
+loadtest: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[load]"
+	loadtest/run.sh
 
 # Front-end packages (htmx, Chart.js, Designsystemet, axe-core) into static/vendor, from the
 # versions pinned in package.json and package-lock.json. Needs npm; the result is committed.

@@ -1,0 +1,275 @@
+"""The deadline day: people sign in and report their unit's follow-up through the web pages.
+
+Each simulated person is one of the `load-NNN` people that `loadtest/prepare.py` made on the
+generated municipality (`styr generate --scale stockholm --seed 1`): a reporter at one enhet of
+its own, so two people never write the same row. A person signs in through the login form (with
+its CSRF token), and then, again and again with a short pause between the steps:
+
+1. opens the start page (Mitt uppdrag),
+2. opens the unit's follow-up screen for the period (`/uppfoljning/<unit>/<period>/`),
+3. saves the outcomes of two of its indicators (total, women, men and the forecast) the way the
+   page does it: an htmx POST of the row's form with the versions the row carried,
+4. assesses one of its goals (htmx POST of the goal's form),
+5. reads the overview of its nämnd (`/oversikt/?period=…&enhet=<nämnd>`).
+
+Every save is appended to the submission log (LOAD_LOG, JSON lines) when it is sent and again
+when the server has answered 200 with "Sparat"; `loadtest/verify.py` compares the log with the
+database afterwards. This file does not import
+Django: it talks HTTP only, to the loopback host given with --host.
+
+    locust -f loadtest/locustfile.py --headless -u 200 -r 10 --run-time 3m \
+        --host http://127.0.0.1:8001 --csv /tmp/styr-load/run
+
+Environment: LOAD_DIR (default /tmp/styr-load), LOAD_USERS (default $LOAD_DIR/users.json, written
+by prepare.py), LOAD_LOG (default $LOAD_DIR/submitted.jsonl), LOAD_PASSWORD (as for prepare.py),
+LOAD_INSECURE_TLS=1 to accept the self-signed certificate of nginx on loopback.
+"""
+
+import html
+import itertools
+import json
+import os
+import random
+import re
+import threading
+import time
+
+from locust import HttpUser, between, events, task
+from locust.exception import StopUser
+
+LOAD_DIR = os.environ.get("LOAD_DIR", "/tmp/styr-load")
+USERS_FILE = os.environ.get("LOAD_USERS", os.path.join(LOAD_DIR, "users.json"))
+LOG_FILE = os.environ.get("LOAD_LOG", os.path.join(LOAD_DIR, "submitted.jsonl"))
+REQUESTS_FILE = os.path.join(LOAD_DIR, "requests.csv")
+PASSWORD = os.environ.get("LOAD_PASSWORD", "deadline-day-2026")
+INSECURE_TLS = os.environ.get("LOAD_INSECURE_TLS") == "1"
+if INSECURE_TLS:
+    import urllib3
+
+    urllib3.disable_warnings()
+
+_people = iter(())
+_people_lock = threading.Lock()
+_log = None
+_requests = None
+_serial = itertools.count(1)
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF_HEADER = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
+INDICATOR_FORM = re.compile(
+    r'<form id="(indikator-[^"]+)" method="post" action="(/uppfoljning/\d+/\d+/indikator/(\d+)/)"'
+)
+GOAL_FORM = re.compile(r'<form method="post" action="(/uppfoljning/\d+/\d+/mal/(\d+)/)"')
+VERSION = re.compile(r'<input type="hidden" name="(version(?:_[TKM]|_forecast)?)"([^>]*)>')
+VALUE_INPUT = re.compile(r'<input class="ds-input value" id="[^"]+" name="([TKM])" form="([^"]+)"')
+RADIO = re.compile(r'<input type="radio" name="value" value="(\d+)"')
+
+
+@events.test_start.add_listener
+def _open(environment, **_kwargs):
+    global _people, _log, _requests
+    with open(USERS_FILE, encoding="utf-8") as f:
+        _people = iter(json.load(f)["people"])
+    os.makedirs(os.path.dirname(LOG_FILE), exist_ok=True)
+    _log = open(LOG_FILE, "a", encoding="utf-8")  # noqa: SIM115 (closed at test_stop)
+    # Every request with its end time, for report.py's figures over the steady part of the run.
+    _requests = open(REQUESTS_FILE, "w", encoding="utf-8")  # noqa: SIM115
+    _requests.write("event,end,name,ms,ok\n")
+
+
+@events.request.add_listener
+def _request(request_type, name, response_time, exception, **_kwargs):
+    if _requests:
+        ok = 0 if exception else 1
+        line = f"request,{time.time():.3f},{request_type} {name},{response_time:.1f},{ok}\n"
+        _requests.write(line)
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count, **_kwargs):
+    if _requests:
+        _requests.write(f"spawned,{time.time():.3f},{user_count},0,1\n")
+
+
+@events.test_stop.add_listener
+def _close(environment, **_kwargs):
+    if _log:
+        _log.close()
+    if _requests:
+        _requests.close()
+
+
+def _record(entry: dict) -> None:
+    _log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    _log.flush()
+
+
+def _versions(fragment: str, form_id: str | None = None) -> dict[str, str]:
+    """The hidden version fields (of one indicator row's form, or of a goal form fragment)."""
+    found = {}
+    for name, rest in VERSION.findall(fragment):
+        if form_id and f'form="{form_id}"' not in rest:
+            continue
+        value = re.search(r'value="([^"]*)"', rest)
+        found[name] = value.group(1) if value else ""
+    return found
+
+
+class Reporter(HttpUser):
+    """An enhetschef reporting on the deadline day."""
+
+    wait_time = between(0.5, 1.0)
+
+    def on_start(self):
+        with _people_lock:
+            person = next(_people, None)
+        if person is None:
+            raise StopUser()
+        self.person = person
+        if INSECURE_TLS:
+            self.client.verify = False  # nginx on loopback with a self-signed certificate
+        self.followup_url = f"/uppfoljning/{person['unit']}/{person['period']}/"
+        self.overview_url = f"/oversikt/?period={person['period']}&enhet={person['namnd']}"
+        page = self.client.get("/logga-in/", name="/logga-in/ (form)")
+        token = CSRF_INPUT.search(page.text)
+        with self.client.post(
+            "/logga-in/",
+            data={
+                "username": person["username"],
+                "password": PASSWORD,
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "next": "/",
+            },
+            headers={"Referer": self.host + "/logga-in/"},
+            name="/logga-in/ (sign in)",
+            catch_response=True,
+        ) as response:
+            # The form answers with the start page it redirected to.
+            if response.status_code != 200 or "/logga-in/" in response.url:
+                response.failure(f"sign-in failed for {person['username']}")
+                raise StopUser()
+        self.csrf = self.client.cookies.get("csrftoken", "")
+        self.rows = {}  # indicator pk -> (url, genders, versions)
+        self.goals = {}  # goal pk -> (url, scale pks, version)
+
+    # -- the steps ------------------------------------------------------------------------------
+
+    @task
+    def deadline_day(self):
+        self.client.get("/", name="/ (Mitt uppdrag)")
+        self._pause()
+        self._open_followup()
+        self._pause()
+        for indicator in random.sample(sorted(self.rows), k=min(2, len(self.rows))):
+            self._save_outcomes(indicator)
+            self._pause()
+        if self.goals:
+            self._assess(random.choice(sorted(self.goals)))
+            self._pause()
+        self.client.get(self.overview_url, name="/oversikt/?enhet=<nämnd>")
+
+    def _pause(self):
+        time.sleep(self.wait_time())
+
+    def _open_followup(self):
+        page = self.client.get(self.followup_url, name="/uppfoljning/<enhet>/<period>/")
+        text = page.text
+        header = CSRF_HEADER.search(text)
+        if header:
+            self.csrf = header.group(1)
+        genders: dict[str, list[str]] = {}
+        for gender, form_id in VALUE_INPUT.findall(text):
+            genders.setdefault(form_id, []).append(gender)
+        self.rows = {}
+        for form_id, url, pk in INDICATOR_FORM.findall(text):
+            self.rows[int(pk)] = (url, genders.get(form_id, ["T"]), _versions(text, form_id))
+        self.goals = {}
+        for match in GOAL_FORM.finditer(text):
+            url, pk = match.group(1), int(match.group(2))
+            end = text.find("</form>", match.end())
+            form = text[match.end() : end]
+            self.goals[pk] = (url, RADIO.findall(form), _versions(form).get("version", ""))
+
+    def _htmx(self, url: str, data: dict, name: str):
+        return self.client.post(
+            url,
+            data=data,
+            headers={
+                "HX-Request": "true",
+                "X-CSRFToken": self.csrf,
+                "Referer": self.host + self.followup_url,
+            },
+            name=name,
+            catch_response=True,
+        )
+
+    def _save_outcomes(self, indicator: int):
+        url, genders, versions = self.rows[indicator]
+        serial = next(_serial)
+        # A value no one else writes: the person's number and a running number.
+        total = f"{self.person['number']}.{serial % 1000:03d}"
+        values = {"T": total}
+        if "K" in genders:
+            values["K"] = f"{self.person['number'] + 1}.{serial % 1000:03d}"
+            values["M"] = f"{self.person['number'] - 1}.{serial % 1000:03d}"
+        data = {
+            **values,
+            "forecast": total,
+            "comment": f"Last {serial}",
+            **{f"version_{k}": versions.get(f"version_{k}", "") for k in [*values, "forecast"]},
+        }
+        entry = {
+            "kind": "outcome",
+            "user": self.person["username"],
+            "unit": self.person["unit"],
+            "period": self.person["period"],
+            "indicator": indicator,
+            "values": values,
+            "forecast": total,
+            "comment": data["comment"],
+        }
+        # Sent, before the answer: a save in flight when the run stops may be stored unanswered.
+        _record({**entry, "confirmed": False})
+        with self._htmx(url, data, "/uppfoljning/…/indikator/<id>/ (htmx)") as response:
+            if response.status_code != 200 or 'class="saved"' not in response.text:
+                response.failure(f"outcome not saved ({response.status_code})")
+                return
+            _record({**entry, "confirmed": True})
+            # As htmx swaps the row: the next save carries the row's new versions.
+            self.rows[indicator] = (url, genders, _versions(response.text, None))
+
+    def _assess(self, goal: int):
+        url, scale, version = self.goals[goal]
+        if not scale:
+            return
+        value = random.choice(scale)
+        serial = next(_serial)
+        analysis = f"Analys {self.person['username']} {serial}"
+        data = {
+            "version": version,
+            "value": value,
+            "analysis": analysis,
+            # Filled in as a careful chef does: a motivation in case the choice differs from the
+            # suggestion, and an åtgärd in case the goal is not fully met.
+            "motivation": "Bedömningen bygger på utfallen i perioden.",
+            "action_what": "Följa upp på arbetsplatsträffen",
+            "action_who": "Enhetschef",
+            "action_due": "2026-12-31",
+            "next_year": "Fortsätta arbetet.",
+        }
+        entry = {
+            "kind": "assessment",
+            "user": self.person["username"],
+            "period": self.person["period"],
+            "goal": goal,
+            "value": int(value),
+            "analysis": html.unescape(analysis),
+        }
+        _record({**entry, "confirmed": False})
+        with self._htmx(url, data, "/uppfoljning/…/mal/<id>/ (htmx)") as response:
+            if response.status_code != 200 or 'class="saved"' not in response.text:
+                response.failure(f"assessment not saved ({response.status_code})")
+                return
+            _record({**entry, "confirmed": True})
+            new = _versions(response.text).get("version", "")
+            self.goals[goal] = (url, scale, new)
