@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ApiToken
 
@@ -11,5 +12,8 @@ class ApiTokenForm(forms.Form):
         help_text=_("What the key is for, e.g. the system that will use it."),
     )
     scope = forms.ChoiceField(
-        label=_("May"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ
+        # "May" alone is the month (maj).
+        label=pgettext_lazy("api key", "May"),
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
     )

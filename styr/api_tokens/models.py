@@ -8,6 +8,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styr.core.models import TimestampedModel
 
@@ -18,8 +19,9 @@ def token_hash(token: str) -> str:
 
 class ApiToken(TimestampedModel):
     class Scope(models.TextChoices):
-        READ = "read", _("read")
-        READ_WRITE = "read_write", _("read and write")
+        # A context of their own: "read" alone is a message that has been read (läst).
+        READ = "read", pgettext_lazy("api key", "read")
+        READ_WRITE = "read_write", pgettext_lazy("api key", "read and write")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

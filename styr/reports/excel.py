@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from styr.core.spreadsheet import guard_workbook
 from styr.followup.models import (
     ActivityReport,
     Assessment,
@@ -72,6 +73,7 @@ def _header(sheet, headers: list[str], widths: list[int]) -> None:
 
 
 def _save(workbook: Workbook) -> bytes:
+    guard_workbook(workbook)  # text stays text, never a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from styr.core.spreadsheet import csv_text
 from styr.followup.models import ActivityReport, Assessment, Measurement
 from styr.governance.models import ActivityStatus
 from styr.organisation.models import Municipality, OrgUnit
@@ -494,19 +495,24 @@ def as_json(dataset: Dataset, municipality: Municipality, rows: list[dict]) -> d
 
 
 def csv_value(value) -> str:
+    """A cell by the type of its column: numbers with a decimal comma, dates in ISO form, truth
+    values as ja/nej, and text guarded by `styr.core.spreadsheet.csv_text`."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, Decimal):
         return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    # What is left is text, written by people: never a formula in a spreadsheet program.
     if isinstance(value, dict):
-        return "\n".join(f"{label}: {text}" for label, text in value.items())
+        return csv_text("\n".join(f"{label}: {text}" for label, text in value.items()))
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(value)
-    return str(value)
+        return csv_text(LIST_SEPARATOR.join(value))
+    return csv_text(str(value))
 
 
 def csv_lines(dataset: Dataset, rows: list[dict]) -> Iterator[str]:

