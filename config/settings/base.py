@@ -101,6 +101,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# DATABASE_REPLICA_URL adds a read replica (PostgreSQL streaming replication): GET and HEAD
+# requests read from it, everything else uses the primary (styr/core/db_router.py). In the tests
+# the alias is a mirror of the test database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["styr.core.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "styr.core.db_router.ReplicaMiddleware")
+# How long a browser keeps reading from the primary after it saved something.
+STYR_REPLICA_PIN_SECONDS = int(os.environ.get("STYR_REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
