@@ -3,26 +3,30 @@
 Each simulated person is one of the `load-NNN` people that `loadtest/prepare.py` made on the
 generated municipality (`styr generate --scale stockholm --seed 1`): a reporter at one enhet of
 its own, so two people never write the same row. A person signs in through the login form (with
-its CSRF token), and then, again and again with a short pause between the steps:
+its CSRF token), and then works through its report round after round, with a short pause
+between the steps, as a chef does on the deadline day:
 
 1. opens the start page (Mitt uppdrag),
 2. opens the unit's follow-up screen for the period (`/uppfoljning/<unit>/<period>/`),
-3. saves the outcomes of two of its indicators (total, women, men and the forecast) the way the
-   page does it: an htmx POST of the row's form with the versions the row carried,
-4. assesses one of its goals (htmx POST of the goal's form),
+3. goes down the screen and saves the outcomes of LOAD_ROWS indicator rows (total, women, men
+   and the forecast) the way the page does it: an htmx POST of the row's form with the versions
+   the row carried, the answer being the row drawn again,
+4. assesses LOAD_GOALS of its goals (htmx POST of the goal's form),
 5. reads the overview of its nämnd (`/oversikt/?period=…&enhet=<nämnd>`).
 
 Every save is appended to the submission log (LOAD_LOG, JSON lines) when it is sent and again
 when the server has answered 200 with "Sparat"; `loadtest/verify.py` compares the log with the
-database afterwards. This file does not import
-Django: it talks HTTP only, to the loopback host given with --host.
+database afterwards. This file does not import Django: it talks HTTP only, to the loopback host
+given with --host. It uses locust's FastHttpUser (geventhttpclient), so that the load generator,
+which shares the machine with the server, takes as little of it as possible.
 
     locust -f loadtest/locustfile.py --headless -u 200 -r 10 --run-time 3m \
         --host http://127.0.0.1:8001 --csv /tmp/styr-load/run
 
 Environment: LOAD_DIR (default /tmp/styr-load), LOAD_USERS (default $LOAD_DIR/users.json, written
 by prepare.py), LOAD_LOG (default $LOAD_DIR/submitted.jsonl), LOAD_PASSWORD (as for prepare.py),
-LOAD_INSECURE_TLS=1 to accept the self-signed certificate of nginx on loopback.
+LOAD_ROWS (indicator rows saved per round, default 8), LOAD_GOALS (goals assessed per round,
+default 2). A self-signed certificate (nginx on loopback) is accepted.
 """
 
 import html
@@ -34,7 +38,7 @@ import re
 import threading
 import time
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 
 LOAD_DIR = os.environ.get("LOAD_DIR", "/tmp/styr-load")
@@ -42,11 +46,8 @@ USERS_FILE = os.environ.get("LOAD_USERS", os.path.join(LOAD_DIR, "users.json"))
 LOG_FILE = os.environ.get("LOAD_LOG", os.path.join(LOAD_DIR, "submitted.jsonl"))
 REQUESTS_FILE = os.path.join(LOAD_DIR, "requests.csv")
 PASSWORD = os.environ.get("LOAD_PASSWORD", "deadline-day-2026")
-INSECURE_TLS = os.environ.get("LOAD_INSECURE_TLS") == "1"
-if INSECURE_TLS:
-    import urllib3
-
-    urllib3.disable_warnings()
+ROWS_PER_ROUND = int(os.environ.get("LOAD_ROWS", "8"))
+GOALS_PER_ROUND = int(os.environ.get("LOAD_GOALS", "2"))
 
 _people = iter(())
 _people_lock = threading.Lock()
@@ -58,6 +59,10 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_HEADER = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
 INDICATOR_FORM = re.compile(
     r'<form id="(indikator-[^"]+)" method="post" action="(/uppfoljning/\d+/\d+/indikator/(\d+)/)"'
+)
+# The hidden versions of the indicator rows, each naming its row's form.
+ROW_VERSION = re.compile(
+    r'<input type="hidden" name="(version_(?:[TKM]|forecast))" form="([^"]+)" value="([^"]*)">'
 )
 GOAL_FORM = re.compile(r'<form method="post" action="(/uppfoljning/\d+/\d+/mal/(\d+)/)"')
 VERSION = re.compile(r'<input type="hidden" name="(version(?:_[TKM]|_forecast)?)"([^>]*)>')
@@ -104,18 +109,16 @@ def _record(entry: dict) -> None:
     _log.flush()
 
 
-def _versions(fragment: str, form_id: str | None = None) -> dict[str, str]:
-    """The hidden version fields (of one indicator row's form, or of a goal form fragment)."""
+def _versions(fragment: str) -> dict[str, str]:
+    """The hidden version fields of one indicator row or one goal form."""
     found = {}
     for name, rest in VERSION.findall(fragment):
-        if form_id and f'form="{form_id}"' not in rest:
-            continue
         value = re.search(r'value="([^"]*)"', rest)
         found[name] = value.group(1) if value else ""
     return found
 
 
-class Reporter(HttpUser):
+class Reporter(FastHttpUser):
     """An enhetschef reporting on the deadline day."""
 
     wait_time = between(0.5, 1.0)
@@ -126,8 +129,6 @@ class Reporter(HttpUser):
         if person is None:
             raise StopUser()
         self.person = person
-        if INSECURE_TLS:
-            self.client.verify = False  # nginx on loopback with a self-signed certificate
         self.followup_url = f"/uppfoljning/{person['unit']}/{person['period']}/"
         self.overview_url = f"/oversikt/?period={person['period']}&enhet={person['namnd']}"
         page = self.client.get("/logga-in/", name="/logga-in/ (form)")
@@ -144,11 +145,12 @@ class Reporter(HttpUser):
             name="/logga-in/ (sign in)",
             catch_response=True,
         ) as response:
-            # The form answers with the start page it redirected to.
-            if response.status_code != 200 or "/logga-in/" in response.url:
+            # The form answers with the start page it redirected to; a refused sign-in
+            # shows the form again.
+            if response.status_code != 200 or 'name="password"' in response.text:
                 response.failure(f"sign-in failed for {person['username']}")
                 raise StopUser()
-        self.csrf = self.client.cookies.get("csrftoken", "")
+        self.csrf = next((c.value for c in self.client.cookiejar if "csrf" in c.name), "")
         self.rows = {}  # indicator pk -> (url, genders, versions)
         self.goals = {}  # goal pk -> (url, scale pks, version)
 
@@ -160,11 +162,11 @@ class Reporter(HttpUser):
         self._pause()
         self._open_followup()
         self._pause()
-        for indicator in random.sample(sorted(self.rows), k=min(2, len(self.rows))):
+        for indicator in random.sample(sorted(self.rows), k=min(ROWS_PER_ROUND, len(self.rows))):
             self._save_outcomes(indicator)
             self._pause()
-        if self.goals:
-            self._assess(random.choice(sorted(self.goals)))
+        for goal in random.sample(sorted(self.goals), k=min(GOALS_PER_ROUND, len(self.goals))):
+            self._assess(goal)
             self._pause()
         self.client.get(self.overview_url, name="/oversikt/?enhet=<nämnd>")
 
@@ -180,9 +182,12 @@ class Reporter(HttpUser):
         genders: dict[str, list[str]] = {}
         for gender, form_id in VALUE_INPUT.findall(text):
             genders.setdefault(form_id, []).append(gender)
+        versions: dict[str, dict[str, str]] = {}
+        for name, form_id, value in ROW_VERSION.findall(text):
+            versions.setdefault(form_id, {})[name] = value
         self.rows = {}
         for form_id, url, pk in INDICATOR_FORM.findall(text):
-            self.rows[int(pk)] = (url, genders.get(form_id, ["T"]), _versions(text, form_id))
+            self.rows[int(pk)] = (url, genders.get(form_id, ["T"]), versions.get(form_id, {}))
         self.goals = {}
         for match in GOAL_FORM.finditer(text):
             url, pk = match.group(1), int(match.group(2))
@@ -236,7 +241,7 @@ class Reporter(HttpUser):
                 return
             _record({**entry, "confirmed": True})
             # As htmx swaps the row: the next save carries the row's new versions.
-            self.rows[indicator] = (url, genders, _versions(response.text, None))
+            self.rows[indicator] = (url, genders, _versions(response.text))
 
     def _assess(self, goal: int):
         url, scale, version = self.goals[goal]

@@ -285,6 +285,44 @@ class IndicatorRow:
     forecast: Forecast | None
 
 
+def followup_indicator_row(*, indicator: Indicator, period: ReportingPeriod) -> IndicatorRow:
+    """One row of the follow-up screen, as followup_rows reads it, for the row an htmx save
+    draws again."""
+    values = {
+        m.gender: m
+        for m in Measurement.objects.filter(
+            municipality_id=indicator.municipality_id, period=period, indicator=indicator
+        )
+    }
+    forecast = Forecast.objects.filter(
+        municipality_id=indicator.municipality_id, period=period, indicator=indicator
+    ).first()
+    return IndicatorRow(indicator, values, forecast)
+
+
+def followup_activity_item(*, activity: Activity, period: ReportingPeriod) -> tuple:
+    """One activity of the follow-up screen with its report in the period, as followup_rows."""
+    report = (
+        ActivityReport.objects.filter(
+            municipality_id=activity.municipality_id, period=period, activity=activity
+        )
+        .select_related("status")
+        .first()
+    )
+    return activity, report
+
+
+def followup_goal_item(*, goal: Goal, period: ReportingPeriod) -> tuple:
+    """One goal of the follow-up screen with its assessment in the period, as followup_rows."""
+    assessment = (
+        Assessment.objects.filter(municipality_id=goal.municipality_id, period=period, goal=goal)
+        .select_related("value", "suggested_value")
+        .prefetch_related("corrective_actions")
+        .first()
+    )
+    return goal, assessment
+
+
 @dataclass
 class IndicatorGroup:
     """The indicators of a follow-up screen under one perspective (None: those without one)."""

@@ -315,3 +315,43 @@ def test_the_overview_drills_down_and_shows_the_trend(stockholm, django_user_mod
         "Hägersten-Älvsjö stadsdelsnämnd"
         not in drilled.split("Per enhet under")[1].split("</table>")[0]
     )
+
+
+def saved_row(client, url, data) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Sparat" in response.content.decode()
+    return response.content.decode(), len(captured)
+
+
+def test_an_htmx_save_draws_its_row_alone_whatever_the_size_of_the_screen(stockholm, chef, client):
+    """On the deadline day a save costs the row, not the whole follow-up screen again."""
+    indicator = stockholm.get(Indicator, "ROS-I2")
+    goal = stockholm.get(Goal, "ROS-2")
+    scale = {v.key: v.pk for v in goal.level.model.assessment_values.all()}
+    row_url = followup_url(stockholm) + f"indikator/{indicator.pk}/"
+    goal_url = followup_url(stockholm) + f"mal/{goal.pk}/"
+    assessment = {
+        "value": scale["delvis"],
+        "analysis": "Delvis.",
+        "motivation": "Bedömt.",
+        "action_what": "Gå igenom planerna",
+        "action_who": "Kontaktpersonerna",
+        "action_due": "2026-10-31",
+    }
+    grow(stockholm, 1, "S")
+    saved_row(client, goal_url, assessment)  # measured below as a change, like the row
+    row, row_queries = saved_row(client, row_url, {"T": "85,5", "forecast": "90"})
+    version = str(Assessment.objects.get(goal=goal).version)
+    form, goal_queries = saved_row(client, goal_url, {**assessment, "version": version})
+    reasons = Assessment.objects.get(goal=goal).suggestion_reasons
+    grow(stockholm, 12, "B")
+    version = str(Assessment.objects.get(goal=goal).version)
+    assert saved_row(client, row_url, {"T": "86", "version_T": "1"})[1] == row_queries
+    assert saved_row(client, goal_url, {**assessment, "version": version})[1] == goal_queries
+    # The row as the screen draws it, with its new versions; the goal with the suggestion the
+    # save stored.
+    assert row.count("<tr") == 1 and 'value="85,5"' in row and 'name="version_T"' in row
+    assert form.count("<article") == 1 and "Föreslagen bedömning" in form and reasons
+    for reason in reasons:
+        assert html.escape(reason) in form

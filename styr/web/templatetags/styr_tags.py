@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -21,3 +23,12 @@ def trend_chart(trend, scale) -> dict:
             for i, value in enumerate(scale)
         ],
     }
+
+
+@register.filter
+def input_number(value) -> str:
+    """A stored figure as a person types it into a field: decimal comma, no trailing zeros, no
+    thousands separator (85.5000 → "85,5"); empty for none."""
+    if value is None or value == "":
+        return ""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")

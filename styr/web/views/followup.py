@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from styr.access.policy import Action, can
 from styr.core.versioning import ConflictError
 from styr.followup.models import ReportingPeriod
-from styr.followup.rule import assessment_suggest_many
+from styr.followup.rule import Suggestion, assessment_suggest_many
 from styr.followup.selectors import overall_judgement_names
 from styr.followup.services import (
     CorrectiveActionInput,
@@ -39,19 +39,30 @@ def followup_scope(request, unit_pk: int, period_pk: int):
     return unit, period
 
 
-def _followup_context(request, unit, period):
-    rows = selectors.followup_rows(unit=unit, period=period)
+def _row_context(request, unit, period):
+    """What every row of the screen needs: an htmx save draws its own row from this alone."""
     return {
-        "title": _("Follow-up: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.name},
         "unit": unit,
         "period": period,
         "may_report": can(request.user, Action.REPORT, unit) and period.state == "open",
-        "statuses": ActivityStatus.objects.filter(municipality_id=unit.municipality_id).order_by(
-            "order"
-        ),
-        "scale": AssessmentValue.objects.filter(municipality_id=unit.municipality_id).order_by(
-            "order"
-        ),
+    }
+
+
+def _statuses(unit):
+    return ActivityStatus.objects.filter(municipality_id=unit.municipality_id).order_by("order")
+
+
+def _scale(unit):
+    return AssessmentValue.objects.filter(municipality_id=unit.municipality_id).order_by("order")
+
+
+def _followup_context(request, unit, period):
+    rows = selectors.followup_rows(unit=unit, period=period)
+    return {
+        **_row_context(request, unit, period),
+        "title": _("Follow-up: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.name},
+        "statuses": _statuses(unit),
+        "scale": _scale(unit),
         "report": Submission.objects.filter(
             unit=unit, period=period, kind=Submission.Kind.REPORT
         ).first(),
@@ -69,16 +80,18 @@ def followup(request, unit_pk: int, period_pk: int):
     return TemplateResponse(request, "web/followup.html", context)
 
 
-def _row_response(request, template, context, errors):
-    """The changed row for htmx; without htmx, the whole screen again (or back to it)."""
-    context["errors"] = errors
-    context["saved"] = not errors
+def _row_response(request, unit, period, errors, template, row_context):
+    """The changed row for htmx, read on its own (a save on the deadline day must not cost a
+    whole screen); without htmx, the whole screen again with the errors, or back to it."""
     status = 422 if errors else 200
     if request.headers.get("HX-Request"):
+        context = {**_row_context(request, unit, period), **row_context()}
+        context.update(errors=errors, saved=not errors)
         return TemplateResponse(request, template, context, status=status)
     if errors:
+        context = {**_followup_context(request, unit, period), "errors": errors}
         return TemplateResponse(request, "web/followup.html", context, status=status)
-    return redirect("web:followup", unit_pk=context["unit"].pk, period_pk=context["period"].pk)
+    return redirect("web:followup", unit_pk=unit.pk, period_pk=period.pk)
 
 
 @require_POST
@@ -103,13 +116,14 @@ def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int)
         )
     except (ValidationError, PermissionDenied, ConflictError) as error:
         errors = error_messages(error)
-    context = _followup_context(request, unit, period)
-    # An indicator the period does not ask for (refused above) is answered with its empty row.
-    context["row"] = next(
-        (r for r in context["indicators"] if r.indicator.pk == indicator.pk),
-        selectors.IndicatorRow(indicator, {}, None),
+    return _row_response(
+        request,
+        unit,
+        period,
+        errors,
+        "web/_indicator_row.html",
+        lambda: {"row": selectors.followup_indicator_row(indicator=indicator, period=period)},
     )
-    return _row_response(request, "web/_indicator_row.html", context, errors)
 
 
 @require_POST
@@ -133,9 +147,17 @@ def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
             )
         except (ValidationError, PermissionDenied) as error:
             errors = error_messages(error)
-    context = _followup_context(request, unit, period)
-    context["item"] = next(item for item in context["activities"] if item[0].pk == activity.pk)
-    return _row_response(request, "web/_activity_row.html", context, errors)
+    return _row_response(
+        request,
+        unit,
+        period,
+        errors,
+        "web/_activity_row.html",
+        lambda: {
+            "item": selectors.followup_activity_item(activity=activity, period=period),
+            "statuses": _statuses(unit),
+        },
+    )
 
 
 @require_POST
@@ -177,6 +199,22 @@ def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
                 )
             except (ValidationError, PermissionDenied, ConflictError) as error:
                 errors = error_messages(error)
-    context = _followup_context(request, unit, period)
-    context["item"] = next(item for item in context["goals"] if item[0].pk == goal.pk)
-    return _row_response(request, "web/_goal_form.html", context, errors)
+    return _row_response(
+        request,
+        unit,
+        period,
+        errors,
+        "web/_goal_form.html",
+        lambda: _goal_row_context(goal, period, unit, saved=not errors),
+    )
+
+
+def _goal_row_context(goal, period, unit, *, saved):
+    item = selectors.followup_goal_item(goal=goal, period=period)
+    assessment = item[1]
+    if saved:
+        # The suggestion the save has just worked out and stored with the assessment.
+        suggestion = Suggestion(assessment.suggested_value, None, assessment.suggestion_reasons)
+    else:
+        suggestion = assessment_suggest_many(goals=[goal], period=period)[goal.pk]
+    return {"item": item, "scale": _scale(unit), "suggestions": {goal.pk: suggestion}}
