@@ -6,8 +6,8 @@ renamed, retyped or removed without a new major version; new fields may be added
 What is public is decided in `styr.web.public`, never here: the adopted plans
 (`public.adopted_plans`), the decided periods (`public.decided_periods`), the rows of a follow-up
 as they stood at the decision (`public.decided_moments`, `public._as_decided_in`) and the words of
-the assessment scale (`public._decided_assessments`). Every dataset runs a fixed number of queries,
-whatever the size of the municipality.
+the assessment scale with the åtgärder of each assessment (`public._decided_assessments`). Every
+dataset runs a fixed number of queries, whatever the size of the municipality.
 """
 
 import csv
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from styr.core.spreadsheet import csv_text
-from styr.followup.models import ActivityReport, Assessment, Measurement
+from styr.followup.models import ActivityReport, Assessment, Forecast, Measurement
 from styr.governance.models import ActivityStatus
 from styr.organisation.models import Municipality, OrgUnit
 from styr.planning.models import (
@@ -33,7 +33,7 @@ from styr.planning.models import (
 
 from . import public
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 # Lists inside one CSV cell are joined by this; JSON has them as arrays.
 LIST_SEPARATOR = "|"
@@ -288,8 +288,40 @@ def outcomes_rows(municipality: Municipality) -> list[dict]:
     ]
 
 
-def assessments_rows(municipality: Municipality) -> list[dict]:
-    """Every goal's assessment in the decided periods as decided, with the scale's words."""
+def forecasts_rows(municipality: Municipality) -> list[dict]:
+    """Every forecast for the year of the decided periods as it stood at the decision, with its
+    comment, as the public follow-up shows them (a forecast may be a comment without a value)."""
+    periods, moments = _decided(municipality)
+    rows = public._as_decided_in(Forecast, moments)
+    units = _units(municipality)
+    indicators = {
+        i.pk: i for i in Indicator.objects.filter(pk__in={f.indicator_id for f in rows} or [0])
+    }
+    rows.sort(
+        key=lambda f: (
+            _period_order(periods[f.period_id]),
+            units[f.unit_id].path,
+            indicators[f.indicator_id].code,
+        )
+    )
+    return [
+        {
+            **_period(periods[f.period_id]),
+            "unit_code": units[f.unit_id].code,
+            "unit_name": units[f.unit_id].name,
+            "indicator_code": indicators[f.indicator_id].code,
+            "indicator_name": indicators[f.indicator_id].name,
+            "measure": indicators[f.indicator_id].measure,
+            "value": f.value,
+            "comment": f.comment,
+        }
+        for f in rows
+    ]
+
+
+def _decided_assessment_items(municipality: Municipality) -> list:
+    """(goal, `public.DecidedAssessment`) of every goal assessed in the decided periods, as
+    decided and in the order of the periods and the organisation; drafts of goals left out."""
     periods, moments = _decided(municipality)
     rows = public._as_decided_in(Assessment, moments)
     goals = {
@@ -309,6 +341,11 @@ def assessments_rows(municipality: Municipality) -> list[dict]:
             pair[0].code,
         )
     )
+    return items
+
+
+def assessments_rows(municipality: Municipality) -> list[dict]:
+    """Every goal's assessment in the decided periods as decided, with the scale's words."""
     return [
         {
             **_period(item.period),
@@ -322,7 +359,26 @@ def assessments_rows(municipality: Municipality) -> list[dict]:
             "assessment_is_met": item.value.is_met,
             "analysis": item.analysis,
         }
-        for goal, item in items
+        for goal, item in _decided_assessment_items(municipality)
+    ]
+
+
+def actions_rows(municipality: Municipality) -> list[dict]:
+    """Every åtgärd of the decided assessments as decided: what will be done and by when, as the
+    public follow-up shows it; who is responsible stays inside Styr."""
+    return [
+        {
+            **_period(item.period),
+            "unit_code": goal.unit.code,
+            "unit_name": goal.unit.name,
+            "goal_code": goal.code,
+            "goal_title": goal.title,
+            "assessment_key": item.value.key,
+            "description": action.description,
+            "due_on": action.due_on,
+        }
+        for goal, item in _decided_assessment_items(municipality)
+        for action in item.actions
     ]
 
 
@@ -459,6 +515,34 @@ DATASETS: dict[str, Dataset] = {
                 "comment",
             ),
             activities_rows,
+        ),
+        Dataset(
+            "forecasts",
+            (
+                *PERIOD_FIELDS,
+                "unit_code",
+                "unit_name",
+                "indicator_code",
+                "indicator_name",
+                "measure",
+                "value",
+                "comment",
+            ),
+            forecasts_rows,
+        ),
+        Dataset(
+            "actions",
+            (
+                *PERIOD_FIELDS,
+                "unit_code",
+                "unit_name",
+                "goal_code",
+                "goal_title",
+                "assessment_key",
+                "description",
+                "due_on",
+            ),
+            actions_rows,
         ),
     )
 }

@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from styr.followup.models import Assessment
-from styr.planning.models import Goal, Target
+from styr.followup.models import Assessment, CorrectiveAction, Forecast
+from styr.organisation.models import OrgUnit
+from styr.planning.models import Goal, Indicator, Target
 from styr.web import public as insyn
 from styr.web.open_data import DATASETS, FORMAT_VERSION, csv_value
 from tests.web.test_public import DRAFT_TITLE, period, public, told, unit  # noqa: F401
@@ -155,6 +156,112 @@ def test_the_follow_ups_are_the_decided_ones_as_decided(public, client):  # noqa
     assert all(isinstance(row["value"], int | float) for row in outcomes)
 
 
+def test_forecasts_and_actions_are_those_the_decided_follow_ups_show(public, client):  # noqa: F811
+    """Per unit and decided period: the forecasts (value and comment) and the åtgärder (what and
+    by when) of the public follow-up page, and nothing of a period that is not decided."""
+    forecasts = data(client, public, "forecasts")["rows"]
+    actions = data(client, public, "actions")["rows"]
+    assert forecasts and actions
+    for rows in (forecasts, actions):
+        names = {row["period_name"] for row in rows}
+        assert "Tertialrapport 1 2026" in names
+        assert "Tertialrapport 2 2026" not in names  # reported, not decided
+    t1 = period(public, "t1")
+    shown_forecasts, shown_actions = [], []
+    for sod_unit in OrgUnit.objects.filter(municipality=public.municipality).order_by("path"):
+        report = insyn.public_followup(unit=sod_unit, period=t1)
+        shown_forecasts += [
+            (
+                sod_unit.code,
+                row.indicator.code,
+                None if row.forecast.value is None else float(row.forecast.value),
+                row.forecast.comment,
+            )
+            for row in report.indicators
+            if row.forecast
+        ]
+        shown_actions += [
+            (sod_unit.code, item.goal.code, action.description, action.due_on.isoformat())
+            for item in report.goals
+            for action in item.assessment.actions
+        ]
+    mine = [(r["period_key"], r["period_year"]) == ("t1", 2026) for r in forecasts]
+    got = [
+        (
+            r["unit_code"],
+            r["indicator_code"],
+            None if r["value"] is None else float(r["value"]),
+            r["comment"],
+        )
+        for r, m in zip(forecasts, mine, strict=True)
+        if m
+    ]
+    assert shown_forecasts and sorted(got, key=str) == sorted(shown_forecasts, key=str)
+    assert any(comment for *_, comment in got)
+    got = [
+        (r["unit_code"], r["goal_code"], r["description"], r["due_on"])
+        for r in actions
+        if (r["period_key"], r["period_year"]) == ("t1", 2026)
+    ]
+    assert shown_actions and sorted(got) == sorted(shown_actions)
+    # Who is responsible for an åtgärd is not shown in insyn, nor here.
+    assert "responsible" not in DATASETS["actions"].fields
+    responsible = set(CorrectiveAction.objects.values_list("responsible", flat=True))
+    text = json.dumps(actions, ensure_ascii=False)
+    assert responsible and not any(f'"{who}"' in text for who in responsible)
+
+
+def test_forecasts_and_actions_are_as_decided(public, client):  # noqa: F811
+    t1 = period(public, "t1")
+    forecast = Forecast.objects.filter(period=t1).exclude(comment="").first()
+    before = forecast.comment
+    forecast.comment = "En prognos som skrevs efter beslutet."
+    forecast.save()
+    action = CorrectiveAction.objects.filter(assessment__period=t1).first()
+    action.description = "En åtgärd som skrevs efter beslutet."
+    action.save()
+    CorrectiveAction.objects.create(
+        municipality=public.municipality,
+        assessment=action.assessment,
+        description="En åtgärd som lades till efter beslutet.",
+        responsible="Någon",
+        due_on=datetime.date(2026, 12, 31),
+    )
+    text = json.dumps(data(client, public, "forecasts")["rows"], ensure_ascii=False)
+    assert "efter beslutet" not in text and before in text
+    text = json.dumps(data(client, public, "actions")["rows"], ensure_ascii=False)
+    assert "efter beslutet" not in text
+
+
+PERIOD_TEXT = ("period_key", "period_year", "period_name", "period_decided_on")
+
+
+def test_csv_and_json_agree_on_forecasts_and_actions(public, client):  # noqa: F811
+    forecasts = data(client, public, "forecasts")["rows"]
+    assert forecasts
+    for row, cell in zip(forecasts, table(client, public, "forecasts"), strict=True):
+        assert [cell[f] for f in PERIOD_TEXT] == [str(row[f] or "") for f in PERIOD_TEXT]
+        assert (row["unit_code"], row["indicator_code"], row["comment"]) == (
+            cell["unit_code"],
+            cell["indicator_code"],
+            cell["comment"],
+        )
+        if row["value"] is None:
+            assert cell["value"] == ""
+        else:
+            assert float(cell["value"].replace(",", ".")) == float(row["value"])
+    actions = data(client, public, "actions")["rows"]
+    assert actions
+    for row, cell in zip(actions, table(client, public, "actions"), strict=True):
+        assert [cell[f] for f in PERIOD_TEXT] == [str(row[f] or "") for f in PERIOD_TEXT]
+        assert (cell["unit_code"], cell["goal_code"], cell["assessment_key"]) == (
+            row["unit_code"],
+            row["goal_code"],
+            row["assessment_key"],
+        )
+        assert cell["due_on"] == row["due_on"] and cell["description"] == row["description"]
+
+
 def test_csv_opens_in_the_documented_dialect_with_swedish_letters(public, client):  # noqa: F811
     response = client.get(f"{base(public)}goals.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -193,6 +300,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(public, client):  # n
         return counts
 
     before = queries()
+    sizes = {key: len(data(client, public, key)["rows"]) for key in DATASETS}
     nm1 = public.get(Goal, "SOD-NM-1")
     t1 = period(public, "t1")
     value = Assessment.objects.filter(goal=nm1, period=t1).get().value
@@ -211,12 +319,42 @@ def test_the_number_of_queries_does_not_grow_with_the_data(public, client):  # n
         extra.indicators.add(
             *nm1.indicators.all(), through_defaults={"municipality": public.municipality}
         )
-        Assessment.objects.create(
+        assessment = Assessment.objects.create(
             municipality=public.municipality, goal=extra, period=t1, value=value, analysis="Ok."
         )
+        indicator = Indicator.objects.create(
+            municipality=public.municipality, code=f"SOD-EXTRA-{i}", name="Extra", unit=nm1.unit
+        )
+        # Written in bulk, without history: taken as they are, so the decided period grows.
+        CorrectiveAction.objects.bulk_create(
+            CorrectiveAction(
+                municipality=public.municipality,
+                assessment=assessment,
+                description=f"Åtgärd {i}:{n}",
+                responsible="Någon",
+                due_on=datetime.date(2026, 9, 30),
+            )
+            for n in range(2)
+        )
+        Forecast.objects.bulk_create(
+            [
+                Forecast(
+                    municipality=public.municipality,
+                    indicator=indicator,
+                    unit=nm1.unit,
+                    period=t1,
+                    value=Decimal(i),
+                )
+            ]
+        )
+        Assessment.history.filter(id=assessment.pk).delete()
     after = queries()
     assert after == before
     assert len(data(client, public, "goals")["rows"]) > 20
+    grown = {key: len(data(client, public, key)["rows"]) for key in DATASETS}
+    assert grown["assessments"] == sizes["assessments"] + 20
+    assert grown["actions"] == sizes["actions"] + 40
+    assert grown["forecasts"] == sizes["forecasts"] + 20
 
 
 def test_with_nothing_decided_the_datasets_are_empty_but_there(stockholm, client):
@@ -241,6 +379,11 @@ def test_text_that_would_be_a_formula_is_guarded_in_csv_but_numbers_and_json_are
     # The analysis as it stood when tertial 1 was decided (the open data shows that one).
     decided = Assessment.objects.get(goal=goal, period=period(public, "t1"))
     Assessment.history.filter(id=decided.pk).update(analysis="-10 % mot förra året.")
+    # A forecast's comment and an åtgärd are text too, as they stood at the decision.
+    forecast = Forecast.objects.filter(period=period(public, "t1")).first()
+    Forecast.history.filter(id=forecast.pk).update(comment="+5 % enligt prognos.")
+    action = CorrectiveAction.objects.filter(assessment__period=period(public, "t1")).first()
+    CorrectiveAction.history.filter(id=action.pk).update(description="@Rektor följer upp.")
     target = Target.objects.filter(
         indicator__goals=goal, year=2026, kind=Target.Kind.ANNUAL
     ).first()
@@ -262,6 +405,14 @@ def test_text_that_would_be_a_formula_is_guarded_in_csv_but_numbers_and_json_are
         if r["indicator_code"] == target.indicator.code and r["target_kind"] == "annual"
     ]
     assert targets and {r["target_value"] for r in targets} == {"-3,5"}
+    assert "'+5 % enligt prognos." in [r["comment"] for r in table(client, public, "forecasts")]
+    assert "'@Rektor följer upp." in [r["description"] for r in table(client, public, "actions")]
+    assert "+5 % enligt prognos." in [
+        r["comment"] for r in data(client, public, "forecasts")["rows"]
+    ]
+    assert "@Rektor följer upp." in [
+        r["description"] for r in data(client, public, "actions")["rows"]
+    ]
     # JSON as written.
     rows = data(client, public, "assessments")["rows"]
     assert {r["goal_title"] for r in rows if r["goal_code"] == "SOD-NM-1"} == {formula}

@@ -48,6 +48,20 @@ def _descriptions() -> dict[str, tuple[str, str]]:
             _("Activity statuses of the decided follow-ups"),
             _("One row per period and activity: its status and comment as decided."),
         ),
+        "forecasts": (
+            _("Forecasts of the decided follow-ups"),
+            _(
+                "One row per period, unit and indicator: the forecast for the year and its "
+                "comment, as the follow-up was decided."
+            ),
+        ),
+        "actions": (
+            _("Actions of the decided follow-ups"),
+            _(
+                "One row per period, goal and action (åtgärd) decided with the assessment: what "
+                "will be done and by when."
+            ),
+        ),
     }
 
 
