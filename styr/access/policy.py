@@ -43,15 +43,42 @@ ROLE_ACTIONS = {
 }
 
 
+def role_grants(user) -> list[RoleGrant]:
+    """The user's grants, each with its unit and municipality (without the logo), ordered by the
+    unit's path and the role: one query per request for the policy, the menu, the theme and the
+    pages alike.
+
+    Kept on the user object, which Django builds afresh for every request (`request.user`), so it
+    lives as long as the request. Code that changes the grants of a user object and then asks
+    about that same object again calls `forget_grants` first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_styr_role_grants", None)
+    if cached is None:
+        cached = list(
+            RoleGrant.objects.filter(user=user)
+            .select_related("unit", "municipality")
+            .defer("municipality__logo")
+            .order_by("unit__path", "role")
+        )
+        user._styr_role_grants = cached
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Drop what `role_grants` keeps on the user object, so the next question reads the grants."""
+    for attribute in ("_styr_role_grants", "_styr_grants"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
 def _grants(user) -> list[tuple[int, str, str]]:
-    """(municipality, unit path, role) for each of the user's grants, read once per request."""
+    """(municipality, unit path, role) for each of the grants of an active user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_styr_grants", None)
     if cached is None:
-        cached = list(
-            RoleGrant.objects.filter(user=user).values_list("municipality_id", "unit__path", "role")
-        )
+        cached = [(g.municipality_id, g.unit.path, g.role) for g in role_grants(user)]
         user._styr_grants = cached
     return cached
 
@@ -114,6 +141,36 @@ def require(user, action: str, obj) -> None:
         )
 
 
+def may_somewhere(user, action: str) -> bool:
+    """Whether any unit at all lets the user do `action`: without this, `can` is False for every
+    object of every municipality (apart from viewing), so a page need not read them to ask."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(_allows(role, action) for _m, _path, role in _grants(user))
+
+
+def units_where(user, action: str, queryset: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:
+    """The units of `queryset` on which the user may do `action`, by the same rules as `can`, as
+    a query rather than unit by unit: the subtrees of the grants whose role allows it (for
+    approval, strictly below the grant's unit; for viewing, also the units above)."""
+    queryset = OrgUnit.objects.all() if queryset is None else queryset
+    if action == Action.VIEW:
+        return units_visible_to(user, queryset)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return queryset
+    conditions = []
+    for municipality_id, path, role in _grants(user):
+        if not _allows(role, action):
+            continue
+        condition = Q(municipality_id=municipality_id, path__startswith=path)
+        if action == Action.APPROVE:
+            condition &= ~Q(path=path)
+        conditions.append(condition)
+    if not conditions:
+        return queryset.none()
+    return queryset.filter(reduce(or_, conditions))
+
+
 def units_visible_to(user, queryset: QuerySet[OrgUnit] | None = None) -> QuerySet[OrgUnit]:
     queryset = OrgUnit.objects.all() if queryset is None else queryset
     return visible_to(user, queryset, unit_field=None)
@@ -164,3 +221,16 @@ def units_administered_by(user) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         reduce(or_, (Q(municipality_id=m, path__startswith=path) for m, path in grants))
     )
+
+
+def administered_depth(user) -> int | None:
+    """The depth of the shallowest unit the user administers (0: a whole municipality, which makes
+    a controller), or None: from the request's grants, a query only for a superuser."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return units_administered_by(user).order_by("depth").values_list("depth", flat=True).first()
+    depths = [
+        g.unit.depth
+        for g in (role_grants(user) if user.is_active else [])
+        if _allows(g.role, Action.ADMINISTER)
+    ]
+    return min(depths, default=None)

@@ -5,14 +5,11 @@ def sign_in(request) -> dict:
     """Whether single sign-on is offered, how long a locked sign-in stays locked, and whether the
     signed-in person administers users or, as a controller, a whole municipality's settings (so
     the menu offers them)."""
-    from styr.access.policy import units_administered_by
+    from styr.access.policy import administered_depth
 
     user = getattr(request, "user", None)
-    # One query for both: the shallowest unit administered; a root unit makes a controller.
-    depth = None
-    if user and user.is_authenticated:
-        depths = units_administered_by(user).order_by("depth").values_list("depth", flat=True)
-        depth = depths.first()
+    # Both from the shallowest unit administered; a root unit makes a controller.
+    depth = administered_depth(user) if user and user.is_authenticated else None
     administers = depth is not None
     return {
         "oidc_enabled": settings.OIDC_ENABLED,
@@ -27,6 +24,7 @@ def theme(request) -> dict:
     municipality. A public page passes its own `theme` in the context, which takes precedence."""
     from django.utils.functional import SimpleLazyObject
 
+    from styr.access.policy import role_grants
     from styr.organisation.models import Municipality
     from styr.web.selectors import user_municipality_ids
 
@@ -34,6 +32,10 @@ def theme(request) -> dict:
         user = getattr(request, "user", None)
         if not (user and user.is_authenticated):
             return None
+        if not user.is_superuser:
+            # The municipalities come with the request's grants (without the logo).
+            municipalities = [g.municipality for g in role_grants(user)]
+            return min(municipalities, key=lambda m: m.pk, default=None)
         ids = user_municipality_ids(user)
         return Municipality.objects.filter(pk=ids[0]).defer("logo").first() if ids else None
 

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,10 +60,16 @@ def plan_lint(
     year: int,
     today: datetime.date | None = None,
     unit_ids: list[int] | None = None,
+    units: list[OrgUnit] | None = None,
+    periods: list[ReportingPeriod] | None = None,
 ) -> list[Finding]:
-    """Every finding for the year; with `unit_ids`, only those belonging to these units."""
+    """Every finding for the year; with `unit_ids`, only those belonging to these units. A caller
+    that has read them already may give the units instead (with their types), and the
+    municipality's open periods of the year (with their definitions)."""
     today = today or datetime.date.today()
-    checker = _Lint(municipality, year, today, unit_ids)
+    if units is not None:
+        unit_ids = [u.pk for u in units]
+    checker = _Lint(municipality, year, today, unit_ids, units, periods)
     checker.run()
     return sorted(
         checker.findings,
@@ -94,7 +101,11 @@ class _Lint:
         year: int,
         today: datetime.date,
         unit_ids: list[int] | None = None,
+        units: list[OrgUnit] | None = None,
+        periods: list[ReportingPeriod] | None = None,
     ):
+        self.given_units = units
+        self.given_periods = periods
         self.municipality = municipality
         self.year = year
         self.today = today
@@ -107,11 +118,17 @@ class _Lint:
     def run(self) -> None:
         m = self.municipality
         # Plain rows, not model instances: a large municipality has tens of thousands of each.
-        units = OrgUnit.objects.filter(municipality=m).select_related("type")
-        if self.scope:
-            units = units.filter(pk__in=self.scope["unit_id__in"])
+        units = self.given_units
+        if units is None:
+            units = OrgUnit.objects.filter(municipality=m).select_related("type")
+            if self.scope:
+                units = units.filter(pk__in=self.scope["unit_id__in"])
         self.units = {u.pk: u for u in units}
-        self.levels = {lvl.pk: lvl for lvl in GoalLevel.objects.filter(municipality=m)}
+        # Whether goals at a level are broken down further, read with the levels.
+        levels = GoalLevel.objects.filter(municipality=m).annotate(
+            is_parent=Exists(GoalLevelParent.objects.filter(municipality=m, parent=OuterRef("pk")))
+        )
+        self.levels = {lvl.pk: lvl for lvl in levels}
         in_force = Goal.objects.filter(municipality=m, **self.scope).in_force(self.year)
         self.goals = [
             _Row(pk, code, title, self.units[unit_id], self.levels[level_id])
@@ -140,9 +157,7 @@ class _Lint:
         level_of_goal = {g.pk: g.level.pk for g in self.goals}
         for goal_id, indicator_id in links:
             self.levels_of_indicator.setdefault(indicator_id, set()).add(level_of_goal[goal_id])
-        self.parent_levels = set(
-            GoalLevelParent.objects.filter(municipality=m).values_list("parent_id", flat=True)
-        )
+        self.parent_levels = {lvl.pk for lvl in self.levels.values() if lvl.is_parent}
         self._goals()
         self._indicators()
         self._activities()
@@ -265,13 +280,12 @@ class _Lint:
         in_year = Activity.objects.filter(
             municipality=self.municipality, start__lte=last, end__gte=first, **self.scope
         )
-        linked = set(
-            ActivityGoal.objects.filter(
-                municipality=self.municipality, activity__in=in_year.values("pk")
-            ).values_list("activity_id", flat=True)
+        # Whether each is linked to a goal, read with the activities.
+        linked_to_goal = Exists(
+            ActivityGoal.objects.filter(municipality=self.municipality, activity=OuterRef("pk"))
         )
-        for pk, code, title, unit_id, responsible in in_year.values_list(
-            "pk", "code", "title", "unit_id", "responsible"
+        for code, title, unit_id, responsible, linked in in_year.values_list(
+            "code", "title", "unit_id", "responsible", linked_to_goal
         ):
             unit = self.units[unit_id]
             if not responsible.strip():
@@ -282,7 +296,7 @@ class _Lint:
                     code,
                     _("The activity “%(title)s” has no responsible person.") % {"title": title},
                 )
-            if pk not in linked:
+            if not linked:
                 self.add(
                     WARNING,
                     "activity_without_goal",
@@ -292,9 +306,11 @@ class _Lint:
                 )
 
     def _deadlines(self) -> None:
-        periods = ReportingPeriod.objects.filter(
-            municipality=self.municipality, year=self.year, state=ReportingPeriod.State.OPEN
-        ).select_related("definition")
+        periods = self.given_periods
+        if periods is None:
+            periods = ReportingPeriod.objects.filter(
+                municipality=self.municipality, year=self.year, state=ReportingPeriod.State.OPEN
+            ).select_related("definition")
         goals_by_unit: dict[int, list[Goal]] = {}
         for goal in self.goals:
             goals_by_unit.setdefault(goal.unit.pk, []).append(goal)

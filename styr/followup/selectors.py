@@ -112,8 +112,10 @@ def fulfilment(
     focus_area: FocusArea | None = None,
     goal: Goal | None = None,
     pulling_down: int = 10,
+    scale: list[AssessmentValue] | None = None,
 ) -> Fulfilment:
-    """Counts and shares per scale value for the goals in scope, and the goals that pull it down."""
+    """Counts and shares per scale value for the goals in scope, and the goals that pull it down.
+    `scale`: the municipality's scale values, when the caller has read them already."""
     goals = goals_in_scope(
         municipality=period.municipality,
         year=period.year,
@@ -121,7 +123,8 @@ def fulfilment(
         focus_area=focus_area,
         goal=goal,
     )
-    scale = list(AssessmentValue.objects.filter(municipality_id=period.municipality_id))
+    if scale is None:
+        scale = list(AssessmentValue.objects.filter(municipality_id=period.municipality_id))
     assessments = assessments_in_scope(
         municipality_id=period.municipality_id,
         year=period.year,
@@ -212,13 +215,17 @@ def fulfilment_trend(
     unit: OrgUnit | None = None,
     focus_area: FocusArea | None = None,
     goal: Goal | None = None,
+    scale: list[AssessmentValue] | None = None,
+    periods: list[ReportingPeriod] | None = None,
 ) -> list[TrendPoint]:
-    """Counts per scale value for every period of the given years, oldest first."""
-    periods = list(
-        ReportingPeriod.objects.filter(municipality=municipality, year__in=years)
-        .select_related("definition")
-        .order_by("year", "month", "definition__order")
-    )
+    """Counts per scale value for every period of the given years, oldest first. `scale` and
+    `periods` (those of the years, in that order), when the caller has read them already."""
+    if periods is None:
+        periods = list(
+            ReportingPeriod.objects.filter(municipality=municipality, year__in=years)
+            .select_related("definition")
+            .order_by("year", "month", "definition__order")
+        )
     # Any goal in scope: an assessment in a period shows that its goal was in force then.
     goals = goals_in_scope(
         municipality=municipality, year=None, unit=unit, focus_area=focus_area, goal=goal
@@ -227,7 +234,12 @@ def fulfilment_trend(
     if unit is not None or focus_area is not None or goal is not None:
         # (Without a filter every assessment of the municipality is in scope.)
         rows = rows.filter(goal__in=goals.values("pk"))
-    keys = dict(AssessmentValue.objects.filter(municipality=municipality).values_list("pk", "key"))
+    if scale is not None:
+        keys = {v.pk: v.key for v in scale}
+    else:
+        keys = dict(
+            AssessmentValue.objects.filter(municipality=municipality).values_list("pk", "key")
+        )
     by_period: dict[int, dict[str, int]] = {}
     for period_id, value_id, n in (
         rows.order_by().values_list("period_id", "value_id").annotate(n=Count("pk"))
@@ -528,13 +540,19 @@ class OverallJudgement:
         }
 
 
-def overall_judgement_names(*, municipality_id: int) -> list[str]:
-    """The names of the model's overall judgements, for links to them; one query."""
-    rule = (
-        GovernanceModel.objects.filter(municipality_id=municipality_id)
-        .values_list("assessment_rule", flat=True)
-        .first()
-    )
+def overall_judgement_names(
+    *, municipality_id: int, model: GovernanceModel | None = None
+) -> list[str]:
+    """The names of the model's overall judgements, for links to them; one query, none when the
+    caller has the municipality's model already."""
+    if model is not None:
+        rule = model.assessment_rule
+    else:
+        rule = (
+            GovernanceModel.objects.filter(municipality_id=municipality_id)
+            .values_list("assessment_rule", flat=True)
+            .first()
+        )
     return [spec["name"] for spec in (rule or {}).get("overall", [])]
 
 

@@ -3,11 +3,10 @@ fixed number of queries whatever the size of the municipality."""
 
 import datetime
 from dataclasses import dataclass, field
-from itertools import islice
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from styr.access.policy import Action, can, visible_to
+from styr.access.policy import Action, can, may_somewhere, role_grants, units_where, visible_to
 from styr.followup.lint import ERROR, plan_lint
 from styr.followup.models import (
     ActivityReport,
@@ -17,7 +16,7 @@ from styr.followup.models import (
     ReportingPeriod,
 )
 from styr.governance.models import FocusArea
-from styr.organisation.models import Municipality, OrgUnit, RoleGrant
+from styr.organisation.models import Municipality, OrgUnit
 from styr.planning.models import Activity, ActivityGoal, Goal, GoalLink, Indicator
 from styr.workflow.models import Submission
 
@@ -25,9 +24,7 @@ from styr.workflow.models import Submission
 def user_municipality_ids(user) -> list[int]:
     if user.is_superuser:
         return list(OrgUnit.objects.filter(depth=0).values_list("municipality_id", flat=True))
-    return sorted(
-        set(RoleGrant.objects.filter(user=user).values_list("municipality_id", flat=True))
-    )
+    return sorted({g.municipality_id for g in role_grants(user)})
 
 
 def latest_assessments(goal_ids) -> dict[int, Assessment]:
@@ -70,25 +67,17 @@ def my_work(*, user, today: datetime.date) -> MyWork:
     with_goals = OrgUnit.objects.filter(
         Exists(Goal.objects.filter(unit_id=OuterRef("pk")))
     ).select_related("type")
-    # The first 50 the person may report for, read in chunks rather than every visible unit.
-    report_units = list(
-        islice(
-            (
-                u
-                for u in visible_to(user, with_goals, unit_field=None)
-                .order_by("path")
-                .iterator(chunk_size=100)
-                if can(user, Action.REPORT, u)
-            ),
-            50,
-        )
-    )
-    periods = [
-        p
-        for p in ReportingPeriod.objects.filter(
+    # The first 50 the person may report for.
+    report_units = list(units_where(user, Action.REPORT, with_goals).order_by("path")[:50])
+    open_periods = list(
+        ReportingPeriod.objects.filter(
             state=ReportingPeriod.State.OPEN,
             municipality_id__in={u.municipality_id for u in report_units},
         ).select_related("definition")
+    )
+    periods = [
+        p
+        for p in open_periods
         if p.ends_on <= today + datetime.timedelta(days=31) and "goals" in p.definition.follows_up
     ]
     goals = Goal.objects.filter(unit__in=report_units).exclude(status=Goal.Status.DRAFT)
@@ -123,18 +112,17 @@ def my_work(*, user, today: datetime.date) -> MyWork:
             state = states.get((unit.pk, period.pk), Submission.State.DRAFT)
             work.duties.append(Duty(unit, period, deadline, missing, state))
     work.duties.sort(key=lambda d: (d.deadline, d.unit.path))
-    work.to_approve = [
-        s
-        for s in Submission.objects.filter(state=Submission.State.SUBMITTED)
-        .select_related("unit", "period__definition")
-        .filter(municipality_id__in=user_municipality_ids(user))
-        if can(user, Action.APPROVE, s.unit)
-    ]
+    if may_somewhere(user, Action.APPROVE):
+        work.to_approve = [
+            s
+            for s in Submission.objects.filter(state=Submission.State.SUBMITTED)
+            .select_related("unit", "period__definition")
+            .filter(municipality_id__in=user_municipality_ids(user))
+            if can(user, Action.APPROVE, s.unit)
+        ]
     # Quality findings for the units the person answers for and those directly below them: a
     # controller at KF sees the nämnder's, each chef their own (the whole list: `styr lint`).
-    grants = list(
-        RoleGrant.objects.filter(user=user).select_related("unit").order_by("unit__path", "role")
-    )
+    grants = role_grants(user)
     for grant in grants:
         work.units.setdefault(grant.unit, []).append(grant.get_role_display())
     answers_for = (
@@ -145,12 +133,25 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         for u in report_units
         if any(u.path.startswith(path) and u.depth <= depth + 1 for path, depth in answers_for)
     ]
-    for municipality in Municipality.objects.filter(pk__in={u.municipality_id for u in lint_units}):
+    linted = {u.municipality_id for u in lint_units}
+    # A person's units are in the municipalities of their grants, read with them; several are
+    # read again, in the database's order of names.
+    mine = {g.municipality_id: g.municipality for g in grants}
+    if len(linted) == 1 and linted <= mine.keys():
+        municipalities = [mine[next(iter(linted))]]
+    else:
+        municipalities = Municipality.objects.filter(pk__in=linted) if linted else []
+    for municipality in municipalities:
         work.findings += plan_lint(
             municipality=municipality,
             year=today.year,
             today=today,
-            unit_ids=[u.pk for u in lint_units if u.municipality_id == municipality.pk],
+            units=[u for u in lint_units if u.municipality_id == municipality.pk],
+            periods=[
+                p
+                for p in open_periods
+                if p.municipality_id == municipality.pk and p.year == today.year
+            ],
         )
     work.errors = sum(1 for f in work.findings if f.severity == ERROR)
     return work

@@ -5,12 +5,12 @@ render."""
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from styr.access.policy import Action, can, units_visible_to
+from styr.access.policy import Action, can, role_grants, units_visible_to
 from styr.followup.models import Assessment, Measurement, ReportingPeriod
 from styr.followup.selectors import (
     fulfilment,
@@ -26,7 +26,7 @@ from styr.governance.models import (
     GovernanceModel,
 )
 from styr.kolada.selectors import kpi_comparisons
-from styr.organisation.models import OrgUnit, RoleGrant
+from styr.organisation.models import OrgUnit
 from styr.planning.models import Goal, Target
 
 from .. import selectors
@@ -83,11 +83,9 @@ def _filter_units(user, filters: dict, municipality_id: int):
     city), and the chosen one. Any visible unit can still be asked for by its address."""
     top = 0
     if not user.is_superuser:
-        top = (
-            RoleGrant.objects.filter(user=user, municipality_id=municipality_id).aggregate(
-                top=Min("unit__depth")
-            )["top"]
-            or 0
+        top = min(
+            (g.unit.depth for g in role_grants(user) if g.municipality_id == municipality_id),
+            default=0,
         )
     chosen = filters["unit"].pk if filters["unit"] else 0
     return filters["units"].filter(Q(depth__lte=top + 2) | Q(pk=chosen)).order_by("path")
@@ -255,29 +253,42 @@ def overview(request):
     periods = list(
         ReportingPeriod.objects.filter(municipality_id=municipality_id)
         .filter(Exists(Assessment.objects.filter(period=OuterRef("pk"))))
-        .select_related("definition", "municipality")
+        .select_related("definition__model", "municipality")
         .order_by("-year", "-month")
     )
     period = next((p for p in periods if str(p.pk) == request.GET.get("period")), None) or (
         periods[0] if periods else None
     )
     units = units_visible_to(request.user).filter(municipality_id=municipality_id)
-    unit = units.filter(pk=request.GET.get("enhet") or 0).first()
-    focus_areas = FocusArea.objects.filter(municipality_id=municipality_id).order_by(
-        "group", "name"
+    # The units offered (two levels down) and the chosen one, in one read.
+    chosen = request.GET.get("enhet")
+    rows = list(
+        units.filter(Q(depth__lte=2) | Q(pk=chosen) if chosen else Q(depth__lte=2)).order_by("path")
     )
-    focus = focus_areas.filter(pk=request.GET.get("omrade") or 0).first()
+    unit = next((u for u in rows if u.pk == int(chosen)), None) if chosen else None
+    focus_areas = list(
+        FocusArea.objects.filter(municipality_id=municipality_id).order_by("group", "name")
+    )
+    area = request.GET.get("omrade")
+    focus = next((f for f in focus_areas if f.pk == int(area)), None) if area else None
     scale = list(AssessmentValue.objects.filter(municipality_id=municipality_id).order_by("order"))
-    result = fulfilment(period=period, unit=unit, focus_area=focus) if period else None
+    result = fulfilment(period=period, unit=unit, focus_area=focus, scale=scale) if period else None
     trend = below = []
     if period:
+        years = [period.year - 1, period.year]
         trend = [
             (point, [point.counts.get(v.key, 0) for v in scale])
             for point in fulfilment_trend(
                 municipality=period.municipality,
-                years=[period.year - 1, period.year],
+                years=years,
                 unit=unit,
                 focus_area=focus,
+                scale=scale,
+                # The periods with assessments, which are the only ones shown.
+                periods=sorted(
+                    (p for p in periods if p.year in years),
+                    key=lambda p: (p.year, p.month, p.definition.order),
+                ),
             )
             if point.assessed
         ]
@@ -299,7 +310,7 @@ def overview(request):
             "title": _("Overview"),
             "periods": periods,
             "period": period,
-            "units": units.filter(depth__lte=2).order_by("path"),
+            "units": [u for u in rows if u.depth <= 2],
             "unit": unit,
             "focus_areas": focus_areas,
             "focus": focus,
@@ -308,6 +319,9 @@ def overview(request):
             "trend": trend,
             "below": below,
             "calendar": calendar,
-            "overall": overall_judgement_names(municipality_id=municipality_id),
+            # The municipality's one model, read with the periods.
+            "overall": overall_judgement_names(
+                municipality_id=municipality_id, model=period.definition.model if period else None
+            ),
         },
     )
