@@ -274,18 +274,26 @@ def outcomes_rows(municipality: Municipality) -> list[dict]:
     )
     return [
         {
-            **_period(periods[m.period_id]),
-            "unit_code": units[m.unit_id].code,
-            "unit_name": units[m.unit_id].name,
-            "indicator_code": indicators[m.indicator_id].code,
-            "indicator_name": indicators[m.indicator_id].name,
-            "measure": indicators[m.indicator_id].measure,
+            **_indicator_fields(m, periods, units, indicators),
             "gender": m.gender,
             "value": m.value,
             "source": "Kolada" if m.source == Measurement.Source.KOLADA else "",
         }
         for m in rows
     ]
+
+
+def _indicator_fields(row, periods, units, indicators) -> dict:
+    """The period, unit and indicator of an outcome or forecast row."""
+    indicator = indicators[row.indicator_id]
+    return {
+        **_period(periods[row.period_id]),
+        "unit_code": units[row.unit_id].code,
+        "unit_name": units[row.unit_id].name,
+        "indicator_code": indicator.code,
+        "indicator_name": indicator.name,
+        "measure": indicator.measure,
+    }
 
 
 def forecasts_rows(municipality: Municipality) -> list[dict]:
@@ -306,12 +314,7 @@ def forecasts_rows(municipality: Municipality) -> list[dict]:
     )
     return [
         {
-            **_period(periods[f.period_id]),
-            "unit_code": units[f.unit_id].code,
-            "unit_name": units[f.unit_id].name,
-            "indicator_code": indicators[f.indicator_id].code,
-            "indicator_name": indicators[f.indicator_id].name,
-            "measure": indicators[f.indicator_id].measure,
+            **_indicator_fields(f, periods, units, indicators),
             "value": f.value,
             "comment": f.comment,
         }
