@@ -287,41 +287,61 @@ class IndicatorRow:
 
 
 def followup_indicator_row(*, indicator: Indicator, period: ReportingPeriod) -> IndicatorRow:
-    """One row of the follow-up screen, as followup_rows reads it, for the row an htmx save
+    """One row of the follow-up screen, read as followup_rows reads it, for the row an htmx save
     draws again."""
-    values = {
-        m.gender: m
-        for m in Measurement.objects.filter(
-            municipality_id=indicator.municipality_id, period=period, indicator=indicator
-        )
-    }
-    forecast = Forecast.objects.filter(
-        municipality_id=indicator.municipality_id, period=period, indicator=indicator
-    ).first()
-    return IndicatorRow(indicator, values, forecast)
+    values, forecasts = _indicator_figures(indicator.municipality_id, period, [indicator])
+    return IndicatorRow(indicator, values.get(indicator.pk, {}), forecasts.get(indicator.pk))
 
 
 def followup_activity_item(*, activity: Activity, period: ReportingPeriod) -> tuple:
     """One activity of the follow-up screen with its report in the period, as followup_rows."""
-    report = (
-        ActivityReport.objects.filter(
-            municipality_id=activity.municipality_id, period=period, activity=activity
-        )
-        .select_related("status")
-        .first()
-    )
-    return activity, report
+    reports = _activity_reports(activity.municipality_id, period, [activity])
+    return activity, reports.get(activity.pk)
 
 
 def followup_goal_item(*, goal: Goal, period: ReportingPeriod) -> tuple:
     """One goal of the follow-up screen with its assessment in the period, as followup_rows."""
-    assessment = (
-        Assessment.objects.filter(municipality_id=goal.municipality_id, period=period, goal=goal)
+    return goal, _assessments(goal.municipality_id, period, [goal]).get(goal.pk)
+
+
+# What followup_rows reads for its rows, one query per kind; each read names the municipality
+# first, as the unique indexes do.
+
+
+def _indicator_figures(municipality_id, period, indicators) -> tuple[dict, dict]:
+    """The outcomes per indicator and gender, and the forecast per indicator."""
+    values: dict[int, dict[str, Measurement]] = {}
+    for m in Measurement.objects.filter(
+        municipality_id=municipality_id, period=period, indicator__in=indicators
+    ):
+        values.setdefault(m.indicator_id, {})[m.gender] = m
+    forecasts = {
+        f.indicator_id: f
+        for f in Forecast.objects.filter(
+            municipality_id=municipality_id, period=period, indicator__in=indicators
+        )
+    }
+    return values, forecasts
+
+
+def _activity_reports(municipality_id, period, activities) -> dict[int, ActivityReport]:
+    return {
+        r.activity_id: r
+        for r in ActivityReport.objects.filter(
+            municipality_id=municipality_id, period=period, activity__in=activities
+        ).select_related("status")
+    }
+
+
+def _assessments(municipality_id, period, goals) -> dict[int, Assessment]:
+    return {
+        a.goal_id: a
+        for a in Assessment.objects.filter(
+            municipality_id=municipality_id, period=period, goal__in=goals
+        )
         .select_related("value", "suggested_value")
         .prefetch_related("corrective_actions")
-        .first()
-    )
-    return goal, assessment
+    }
 
 
 @dataclass
@@ -355,20 +375,8 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
     owned = Indicator.objects.filter(unit=unit)
     indicators = list(owned.followed_up_in(period).select_related("focus_area").order_by("code"))
     not_followed_up = not indicators and owned.exists()
-    # Each read names the municipality first, as the unique indexes do.
     municipality_id = unit.municipality_id
-    measurements = Measurement.objects.filter(
-        municipality_id=municipality_id, period=period, indicator__in=indicators
-    )
-    by_indicator: dict[int, dict[str, Measurement]] = {}
-    for m in measurements:
-        by_indicator.setdefault(m.indicator_id, {})[m.gender] = m
-    forecasts = {
-        f.indicator_id: f
-        for f in Forecast.objects.filter(
-            municipality_id=municipality_id, period=period, indicator__in=indicators
-        )
-    }
+    by_indicator, forecasts = _indicator_figures(municipality_id, period, indicators)
     activities = list(
         Activity.objects.filter(
             unit=unit, start__lte=period.ends_on, end__gte=datetime.date(period.year, 1, 1)
@@ -376,12 +384,7 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
         if "activities" in follows_up
         else []
     )
-    statuses = {
-        r.activity_id: r
-        for r in ActivityReport.objects.filter(
-            municipality_id=municipality_id, period=period, activity__in=activities
-        ).select_related("status")
-    }
+    statuses = _activity_reports(municipality_id, period, activities)
     goals = list(
         Goal.objects.filter(unit=unit)
         .in_force(period.year)
@@ -390,14 +393,7 @@ def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
         if "goals" in follows_up
         else []
     )
-    assessments = {
-        a.goal_id: a
-        for a in Assessment.objects.filter(
-            municipality_id=municipality_id, period=period, goal__in=goals
-        )
-        .select_related("value")
-        .prefetch_related("corrective_actions")
-    }
+    assessments = _assessments(municipality_id, period, goals)
     rows = [IndicatorRow(i, by_indicator.get(i.pk, {}), forecasts.get(i.pk)) for i in indicators]
     return {
         "indicators": rows,
