@@ -355,3 +355,10 @@ def test_an_htmx_save_draws_its_row_alone_whatever_the_size_of_the_screen(stockh
     assert form.count("<article") == 1 and "Föreslagen bedömning" in form and reasons
     for reason in reasons:
         assert html.escape(reason) in form
+
+
+def test_the_overview_ignores_a_unit_or_area_that_is_not_a_number(stockholm, chef, client):
+    for query in ("enhet=abc", "omrade=abc", "enhet=12abc&omrade=-1"):
+        response = client.get(f"/oversikt/?{query}")
+        assert response.status_code == 200, query
+        assert "<title>Översikt" in response.content.decode()

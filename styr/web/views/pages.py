@@ -261,7 +261,8 @@ def overview(request):
     )
     units = units_visible_to(request.user).filter(municipality_id=municipality_id)
     # The units offered (two levels down) and the chosen one, in one read.
-    chosen = request.GET.get("enhet")
+    # A unit or focus area that is not a number is ignored, like one that is not there.
+    chosen = request.GET["enhet"] if _number(request, "enhet") else None
     rows = list(
         units.filter(Q(depth__lte=2) | Q(pk=chosen) if chosen else Q(depth__lte=2)).order_by("path")
     )
@@ -269,7 +270,7 @@ def overview(request):
     focus_areas = list(
         FocusArea.objects.filter(municipality_id=municipality_id).order_by("group", "name")
     )
-    area = request.GET.get("omrade")
+    area = request.GET["omrade"] if _number(request, "omrade") else None
     focus = next((f for f in focus_areas if f.pk == int(area)), None) if area else None
     scale = list(AssessmentValue.objects.filter(municipality_id=municipality_id).order_by("order"))
     result = fulfilment(period=period, unit=unit, focus_area=focus, scale=scale) if period else None
