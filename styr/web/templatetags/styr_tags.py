@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -32,3 +33,31 @@ def input_number(value) -> str:
     if value is None or value == "":
         return ""
     return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
+@register.simple_tag
+def followup_labels() -> dict[str, str]:
+    """The fixed texts of the follow-up screen's rows (indicators, activities, goals), translated
+    once per screen: a {% translate %} in a row costs several times a variable, and the screen
+    has some 70 rows. The row partials fetch them themselves when drawn alone (an htmx save)."""
+    return {
+        "total": _("Total"),
+        "women": _("Women"),
+        "men": _("Men"),
+        "forecast": _("Forecast for the year"),
+        "comment": _("Comment"),
+        "save": _("Save"),
+        "status": _("Status"),
+        "activity_comment": _("Comment (required on deviation)"),
+        "suggested": _("Suggested assessment"),
+        "none_yet": _("none yet"),
+        "assessment": _("Assessment"),
+        "analysis": _("Analysis"),
+        "motivation": _("Motivation (when you differ from the suggestion)"),
+        "action": _("Action (when the goal is not fully met)"),
+        "what": _("What"),
+        "who": _("Who"),
+        "due": _("By when (YYYY-MM-DD)"),
+        "next_year": _("How the unit will work on the goal next year"),
+        "save_assessment": _("Save the assessment"),
+    }
