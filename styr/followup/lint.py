@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,14 +62,19 @@ def plan_lint(
     unit_ids: list[int] | None = None,
     units: list[OrgUnit] | None = None,
     periods: list[ReportingPeriod] | None = None,
+    assessed: set[tuple[int, int]] | None = None,
+    goals: list[tuple[int, str, str, int, int]] | None = None,
 ) -> list[Finding]:
     """Every finding for the year; with `unit_ids`, only those belonging to these units. A caller
-    that has read them already may give the units instead (with their types), and the
-    municipality's open periods of the year (with their definitions)."""
+    that has read them already may give the units instead (with their types), the
+    municipality's open periods of the year (with their definitions), and with those periods the
+    (goal, period) keys of the assessments in them, for at least the goals of the units; with
+    the units, also the goals in force in the year among them, as (pk, code, title, unit_id,
+    level_id)."""
     today = today or datetime.date.today()
     if units is not None:
         unit_ids = [u.pk for u in units]
-    checker = _Lint(municipality, year, today, unit_ids, units, periods)
+    checker = _Lint(municipality, year, today, unit_ids, units, periods, assessed, goals)
     checker.run()
     return sorted(
         checker.findings,
@@ -103,9 +108,13 @@ class _Lint:
         unit_ids: list[int] | None = None,
         units: list[OrgUnit] | None = None,
         periods: list[ReportingPeriod] | None = None,
+        assessed: set[tuple[int, int]] | None = None,
+        goals: list[tuple[int, str, str, int, int]] | None = None,
     ):
         self.given_units = units
+        self.given_goals = goals if units is not None else None
         self.given_periods = periods
+        self.given_assessed = assessed if periods is not None else None
         self.municipality = municipality
         self.year = year
         self.today = today
@@ -129,24 +138,28 @@ class _Lint:
             is_parent=Exists(GoalLevelParent.objects.filter(municipality=m, parent=OuterRef("pk")))
         )
         self.levels = {lvl.pk: lvl for lvl in levels}
-        in_force = Goal.objects.filter(municipality=m, **self.scope).in_force(self.year)
+        # (Order does not matter: the findings are sorted at the end, by keys that tell them apart.)
+        in_force = Goal.objects.filter(municipality=m, **self.scope).in_force(self.year).order_by()
+        rows = self.given_goals
+        if rows is None:
+            rows = in_force.values_list("pk", "code", "title", "unit_id", "level_id")
         self.goals = [
             _Row(pk, code, title, self.units[unit_id], self.levels[level_id])
-            for pk, code, title, unit_id, level_id in in_force.values_list(
-                "pk", "code", "title", "unit_id", "level_id"
-            )
+            for pk, code, title, unit_id, level_id in rows
         ]
-        in_force_ids = in_force.values("pk")
-        self.parents = Counter(
-            GoalLink.objects.filter(municipality=m, goal__in=in_force_ids).values_list(
-                "goal_id", flat=True
-            )
-        )
-        self.children = Counter(
-            GoalLink.objects.filter(municipality=m, parent__in=in_force_ids).values_list(
-                "parent_id", flat=True
-            )
-        )
+        # A person's few units: the goals just read by their keys. The whole municipality: by a
+        # subquery, not tens of thousands of keys in the query.
+        in_force_ids = [g.pk for g in self.goals] if self.scope else in_force.values("pk")
+        # The links to and from the goals in one read.
+        ids = {g.pk for g in self.goals}
+        self.parents, self.children = Counter(), Counter()
+        for goal_id, parent_id in GoalLink.objects.filter(
+            Q(goal__in=in_force_ids) | Q(parent__in=in_force_ids), municipality=m
+        ).values_list("goal_id", "parent_id"):
+            if goal_id in ids:
+                self.parents[goal_id] += 1
+            if parent_id in ids:
+                self.children[parent_id] += 1
         links = list(
             IndicatorGoal.objects.filter(municipality=m, goal__in=in_force_ids).values_list(
                 "goal_id", "indicator_id"
@@ -215,7 +228,9 @@ class _Lint:
             _Row(pk, code, name, self.units[unit_id], None, gender_split)
             for pk, code, name, unit_id, gender_split in Indicator.objects.filter(
                 municipality=m, kind=Indicator.Kind.INDICATOR, **self.scope
-            ).values_list("pk", "code", "name", "unit_id", "gender_split")
+            )
+            .order_by()
+            .values_list("pk", "code", "name", "unit_id", "gender_split")
         ]
         targets = Target.objects.filter(municipality=m).order_by()
         if self.scope:
@@ -279,7 +294,7 @@ class _Lint:
         first, last = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
         in_year = Activity.objects.filter(
             municipality=self.municipality, start__lte=last, end__gte=first, **self.scope
-        )
+        ).order_by()
         # Whether each is linked to a goal, read with the activities.
         linked_to_goal = Exists(
             ActivityGoal.objects.filter(municipality=self.municipality, activity=OuterRef("pk"))
@@ -315,12 +330,16 @@ class _Lint:
         for goal in self.goals:
             goals_by_unit.setdefault(goal.unit.pk, []).append(goal)
         periods = [p for p in periods if "goals" in p.definition.follows_up]
-        # One read for all the open periods, not one per period.
-        rows = Assessment.objects.filter(municipality=self.municipality, period__in=periods)
-        if self.scope:
-            rows = rows.filter(goal_id__in=[g.pk for g in self.goals])
         assessed_in: dict[int, set[int]] = {p.pk: set() for p in periods}
-        for goal_id, period_id in rows.values_list("goal_id", "period_id"):
+        if self.given_assessed is not None:
+            rows = [key for key in self.given_assessed if key[1] in assessed_in]
+        else:
+            # One read for all the open periods, not one per period.
+            rows = Assessment.objects.filter(municipality=self.municipality, period__in=periods)
+            if self.scope:
+                rows = rows.filter(goal_id__in=[g.pk for g in self.goals])
+            rows = rows.values_list("goal_id", "period_id")
+        for goal_id, period_id in rows:
             assessed_in[period_id].add(goal_id)
         for period in periods:
             assessed = assessed_in[period.pk]

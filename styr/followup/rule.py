@@ -14,16 +14,18 @@ that cannot be judged (no outcome yet, no årsmål) is left out and named in the
 - Child goals: their own assessments at the period.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import FilteredRelation, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from styr.governance.models import AssessmentValue
-from styr.planning.models import Activity, ActivityGoal, GoalLink, Indicator, IndicatorGoal, Target
+from styr.planning.models import ActivityGoal, GoalLink, Indicator, IndicatorGoal, Target
 
-from .models import ActivityReport, Assessment, Forecast, Gender, Measurement, ReportingPeriod
+from .models import Forecast, Gender, Measurement, ReportingPeriod
 
 MET, PARTLY, NOT_MET = Decimal(1), Decimal("0.5"), Decimal(0)
 
@@ -90,13 +92,19 @@ def assessment_suggest(*, goal, period: ReportingPeriod) -> Suggestion:
     return assessment_suggest_many(goals=[goal], period=period)[goal.pk]
 
 
-def assessment_suggest_many(*, goals, period: ReportingPeriod) -> dict[int, Suggestion]:
-    """Suggestions for many goals at once, with a fixed number of queries however many there are."""
+def assessment_suggest_many(
+    *, goals, period: ReportingPeriod, scale: list[AssessmentValue] | None = None
+) -> dict[int, Suggestion]:
+    """Suggestions for many goals at once, with a fixed number of queries however many there are.
+    `scale`: the model's scale values in order, when the caller has read them already."""
+    if not goals:
+        return {}
     model = period.definition.model
     rule = model.assessment_rule or {}
-    scale = list(AssessmentValue.objects.filter(model=model).order_by("order"))
-    basis = _Basis([g.pk for g in goals], period)
+    if scale is None:
+        scale = list(AssessmentValue.objects.filter(model=model).order_by("order"))
     with_activities = rule.get("basis", "indicators_and_activities") == "indicators_and_activities"
+    basis = _Basis([g.pk for g in goals], period, with_activities=with_activities)
     suggestions = {}
     for goal in goals:
         evidence = _Evidence()
@@ -122,72 +130,124 @@ def _suggestion(evidence: _Evidence, rule: dict, scale) -> Suggestion:
     return Suggestion(chosen, share.quantize(Decimal("0.01")), evidence.reasons)
 
 
-class _Basis:
-    """Everything the rule reads for a set of goals at a period, read once."""
+@dataclass(frozen=True, slots=True)
+class _Indicator:
+    """An indicator as the rule reads it."""
 
-    def __init__(self, goal_ids: list[int], period: ReportingPeriod):
-        self.indicators_of: dict[int, list[Indicator]] = {}
-        for link in (
+    pk: int
+    name: str
+    direction: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Activity:
+    """An activity linked to a goal, with its status in the period (None: no report)."""
+
+    pk: int
+    title: str
+    end: datetime.date
+    status: "_Status | None"
+
+
+@dataclass(frozen=True, slots=True)
+class _Status:
+    label: str
+    is_done: bool
+    is_deviation: bool
+
+
+class _Basis:
+    """Everything the rule reads for a set of goals at a period, read once, as plain rows: the
+    follow-up screen asks for a suggestion for each of its goals on every visit."""
+
+    def __init__(self, goal_ids: list[int], period: ReportingPeriod, *, with_activities: bool):
+        self.indicators_of: dict[int, list[_Indicator]] = {}
+        indicators: dict[int, _Indicator] = {}
+        for goal_id, pk, name, direction in (
             IndicatorGoal.objects.filter(
                 goal_id__in=goal_ids, indicator__kind=Indicator.Kind.INDICATOR
             )
-            .select_related("indicator")
             .order_by("indicator__code")
+            .values_list("goal_id", "indicator_id", "indicator__name", "indicator__direction")
         ):
-            self.indicators_of.setdefault(link.goal_id, []).append(link.indicator)
-        indicator_ids = {i.pk for found in self.indicators_of.values() for i in found}
-        self.targets = {
-            t.indicator_id: t
-            for t in Target.objects.filter(
-                indicator_id__in=indicator_ids, year=period.year, kind=Target.Kind.ANNUAL
+            if pk not in indicators:
+                indicators[pk] = _Indicator(pk, name, direction)
+            self.indicators_of.setdefault(goal_id, []).append(indicators[pk])
+        indicator_ids = set(indicators)
+        # The year's årsmål and the baselines up to it in one read; the latest baseline wins.
+        self.targets: dict[int, Target] = {}
+        self.baselines: dict[int, Target] = {}
+        if indicator_ids:
+            for target in (
+                Target.objects.filter(
+                    Q(kind=Target.Kind.ANNUAL, year=period.year)
+                    | Q(kind=Target.Kind.BASELINE, year__lte=period.year),
+                    indicator_id__in=indicator_ids,
+                )
+                .only("indicator_id", "kind", "year", "value", "change")
+                .order_by("year")
+            ):
+                found = self.targets if target.kind == Target.Kind.ANNUAL else self.baselines
+                found[target.indicator_id] = target
+        self.outcomes = {}
+        if indicator_ids:
+            self.outcomes = dict(
+                Measurement.objects.filter(
+                    period=period, indicator_id__in=indicator_ids, gender=Gender.TOTAL
+                ).values_list("indicator_id", "value")
             )
-        }
-        self.baselines = {}
-        for baseline in Target.objects.filter(
-            indicator_id__in=indicator_ids, kind=Target.Kind.BASELINE, year__lte=period.year
-        ).order_by("year"):
-            self.baselines[baseline.indicator_id] = baseline  # the latest one wins
-        self.outcomes = dict(
-            Measurement.objects.filter(
-                period=period, indicator_id__in=indicator_ids, gender=Gender.TOTAL
-            ).values_list("indicator_id", "value")
-        )
         self.forecasts = {}
-        if not period.is_final:
+        if indicator_ids and not period.is_final:
             self.forecasts = dict(
                 Forecast.objects.filter(
                     period=period, indicator_id__in=indicator_ids, value__isnull=False
                 ).values_list("indicator_id", "value")
             )
-        self.activities_of: dict[int, list[Activity]] = {}
-        for link in (
-            ActivityGoal.objects.filter(goal_id__in=goal_ids)
-            .select_related("activity")
-            .order_by("activity__code")
-        ):
-            self.activities_of.setdefault(link.goal_id, []).append(link.activity)
-        activity_ids = {a.pk for found in self.activities_of.values() for a in found}
-        self.reports = {
-            r.activity_id: r
-            for r in ActivityReport.objects.filter(period=period, activity_id__in=activity_ids)
-            .select_related("status")
+        # The activities with their status in the period, read with the links.
+        self.activities_of: dict[int, list[_Activity]] = {}
+        if with_activities:
+            self._read_activities(goal_ids, period)
+        # The child goals' assessments in the period (their values), read with the links.
+        self.child_assessments: dict[int, list[tuple[int, bool]]] = {}
+        for parent_id, value_id, is_met in (
+            GoalLink.objects.filter(parent_id__in=goal_ids)
+            .annotate(
+                assessment=FilteredRelation(
+                    "goal__assessments", condition=Q(goal__assessments__period=period)
+                )
+            )
             .order_by()
-        }
-        children: dict[int, list[int]] = {}
-        for parent_id, child_id in GoalLink.objects.filter(parent_id__in=goal_ids).values_list(
-            "parent_id", "goal_id"
+            .values_list("parent_id", "assessment__value_id", "assessment__value__is_met")
         ):
-            children.setdefault(parent_id, []).append(child_id)
-        assessed = {
-            a.goal_id: a
-            for a in Assessment.objects.filter(
-                period=period, goal_id__in={c for found in children.values() for c in found}
-            ).select_related("value")
-        }
-        self.child_assessments = {
-            parent: [assessed[c] for c in found if c in assessed]
-            for parent, found in children.items()
-        }
+            found = self.child_assessments.setdefault(parent_id, [])
+            if value_id is not None:
+                found.append((value_id, is_met))
+
+    def _read_activities(self, goal_ids: list[int], period: ReportingPeriod) -> None:
+        activities: dict[int, _Activity] = {}
+        rows = (
+            ActivityGoal.objects.filter(goal_id__in=goal_ids)
+            .annotate(
+                report=FilteredRelation(
+                    "activity__reports", condition=Q(activity__reports__period=period)
+                )
+            )
+            .order_by("activity__code")
+            .values_list(
+                "goal_id",
+                "activity_id",
+                "activity__title",
+                "activity__end",
+                "report__status__label",
+                "report__status__is_done",
+                "report__status__is_deviation",
+            )
+        )
+        for goal_id, pk, title, end, label, is_done, is_deviation in rows:
+            if pk not in activities:
+                status = _Status(label, is_done, is_deviation) if label is not None else None
+                activities[pk] = _Activity(pk, title, end, status)
+            self.activities_of.setdefault(goal_id, []).append(activities[pk])
 
 
 def _indicator_evidence(
@@ -267,17 +327,14 @@ def _indicator_miss(indicator, value, target, score, forecasts) -> str:
 
 
 def _activity_evidence(goal, period: ReportingPeriod, evidence: _Evidence, basis: _Basis) -> None:
-    activities = basis.activities_of.get(goal.pk, [])
-    reports = basis.reports
-    for activity in activities:
-        report = reports.get(activity.pk)
-        if report is None:
+    for activity in basis.activities_of.get(goal.pk, []):
+        status = activity.status
+        if status is None:
             evidence.reasons.append(
                 _("The activity “%(title)s” has no status for the period and is not counted.")
                 % {"title": activity.title}
             )
             continue
-        status = report.status
         if status.is_done:
             evidence.add(MET)
         elif status.is_deviation:
@@ -303,12 +360,12 @@ def _child_goal_evidence(goal, scale, evidence: _Evidence, basis: _Basis) -> Non
     positions = {v.pk: i for i, v in enumerate(scale)}
     worst = max(len(scale) - 1, 1)
     met = 0
-    for assessment in assessments:
-        if assessment.value.is_met:
+    for value_id, is_met in assessments:
+        if is_met:
             evidence.add(MET)
             met += 1
         else:
-            evidence.add(Decimal(1) - Decimal(positions[assessment.value_id]) / worst)
+            evidence.add(Decimal(1) - Decimal(positions[value_id]) / worst)
     evidence.reasons.append(
         ngettext(
             "%(met)s of %(count)s child goal is assessed as met.",

@@ -113,9 +113,11 @@ def fulfilment(
     goal: Goal | None = None,
     pulling_down: int = 10,
     scale: list[AssessmentValue] | None = None,
+    counts: list[tuple] | None = None,
 ) -> Fulfilment:
     """Counts and shares per scale value for the goals in scope, and the goals that pull it down.
-    `scale`: the municipality's scale values, when the caller has read them already."""
+    `scale`: the municipality's scale values, and `counts`: `assessment_counts_per_unit` for the
+    same scope (not a goal's), when the caller has read them already."""
     goals = goals_in_scope(
         municipality=period.municipality,
         year=period.year,
@@ -132,12 +134,17 @@ def fulfilment(
         focus_area=focus_area,
         goal=goal,
     ).filter(period=period)
-    per_value = dict(
-        assessments.order_by()
-        .values_list("value_id")
-        .annotate(n=Count("pk"))
-        .values_list("value_id", "n")
-    )
+    if counts is not None and goal is None:
+        per_value: dict[int, int] = {}
+        for _path, value_id, _is_met, n in counts:
+            per_value[value_id] = per_value.get(value_id, 0) + n
+    else:
+        per_value = dict(
+            assessments.order_by()
+            .values_list("value_id")
+            .annotate(n=Count("pk"))
+            .values_list("value_id", "n")
+        )
     assessed = sum(per_value.values())
     counts = [
         ValueCount(v, per_value.get(v.pk, 0), _share(per_value.get(v.pk, 0), assessed))
@@ -152,8 +159,20 @@ def fulfilment(
             .order_by("-value__order", "goal__level__order", "goal__code")
             .values_list("pk", flat=True)[:pulling_down]
         )
-        rows = Assessment.objects.filter(pk__in=worst_ids).select_related(
-            "goal__unit", "goal__level", "value"
+        # Without the long texts, which a list of goals does not show.
+        rows = (
+            Assessment.objects.filter(pk__in=worst_ids)
+            .select_related("goal__unit", "goal__level", "value")
+            .defer(
+                "suggestion_reasons",
+                "analysis",
+                "motivation",
+                "next_year",
+                "goal__description",
+                "goal__texts",
+                "goal__level__description",
+                "goal__level__text_fields",
+            )
         )
         by_pk = {a.pk: a for a in rows}
         worst_first = [by_pk[pk] for pk in worst_ids]
@@ -687,18 +706,13 @@ class UnitFulfilment:
         return _share(self.met, self.assessed)
 
 
-def fulfilment_by_unit_below(
+def assessment_counts_per_unit(
     *, period: ReportingPeriod, unit: OrgUnit | None = None, focus_area: FocusArea | None = None
-) -> list[UnitFulfilment]:
-    """The drill-down: for each unit directly below `unit` (below the top when None), the
-    assessments of its subtree at the period — two queries, however many units and goals."""
-    below = OrgUnit.objects.filter(municipality_id=period.municipality_id)
-    below = below.filter(parent=unit) if unit is not None else below.filter(depth=1)
-    below = list(below.order_by("name"))
-    by_path = {u.path: u for u in below}
-    depth = (unit.depth + 1) if unit is not None else 1
-    # Counted per owning unit in the database: a row per unit and value, not per goal.
-    rows = (
+) -> list[tuple[str, int, bool, int]]:
+    """The assessments in scope at the period counted in the database per owning unit (its path)
+    and value: a row per unit and value, not per goal. Both the roll-up and its drill-down add
+    them up (`fulfilment(counts=...)`, `fulfilment_by_unit_below(counts=...)`)."""
+    return list(
         assessments_in_scope(
             municipality_id=period.municipality_id,
             year=period.year,
@@ -710,6 +724,26 @@ def fulfilment_by_unit_below(
         .values_list("goal__unit__path", "value_id", "value__is_met")
         .annotate(n=Count("pk"))
     )
+
+
+def fulfilment_by_unit_below(
+    *,
+    period: ReportingPeriod,
+    unit: OrgUnit | None = None,
+    focus_area: FocusArea | None = None,
+    counts: list[tuple] | None = None,
+) -> list[UnitFulfilment]:
+    """The drill-down: for each unit directly below `unit` (below the top when None), the
+    assessments of its subtree at the period — two queries, however many units and goals (one
+    when the caller has the `counts` of the same scope)."""
+    below = OrgUnit.objects.filter(municipality_id=period.municipality_id)
+    below = below.filter(parent=unit) if unit is not None else below.filter(depth=1)
+    below = list(below.order_by("name"))
+    by_path = {u.path: u for u in below}
+    depth = (unit.depth + 1) if unit is not None else 1
+    rows = counts
+    if rows is None:
+        rows = assessment_counts_per_unit(period=period, unit=unit, focus_area=focus_area)
     result = {u.pk: UnitFulfilment(u, 0, {}, 0) for u in below}
     for path, value_id, is_met, n in rows:
         parts = path.split(PATH_SEPARATOR)

@@ -3,14 +3,16 @@ fixed number of queries whatever the size of the municipality."""
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from styr.access.policy import Action, can, may_somewhere, role_grants, units_where, visible_to
 from styr.followup.lint import ERROR, plan_lint
 from styr.followup.models import (
     ActivityReport,
     Assessment,
+    CorrectiveAction,
     Forecast,
     Measurement,
     ReportingPeriod,
@@ -80,18 +82,31 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         for p in open_periods
         if p.ends_on <= today + datetime.timedelta(days=31) and "goals" in p.definition.follows_up
     ]
-    goals = Goal.objects.filter(unit__in=report_units).exclude(status=Goal.Status.DRAFT)
-    assessed = set(
-        Assessment.objects.filter(period__in=periods, goal__in=goals.values("pk")).values_list(
-            "goal_id", "period_id"
-        )
+    goals = list(
+        Goal.objects.filter(unit__in=report_units)
+        .exclude(status=Goal.Status.DRAFT)
+        .order_by()
+        .values_list("pk", "unit_id", "valid_from", "valid_to", "code", "title", "level_id")
     )
-    goals = list(goals.values_list("pk", "unit_id", "valid_from", "valid_to"))
+    # The open periods of this year that follow up goals are linted below: their assessments
+    # are read here with those of the periods due.
+    linted_periods = [
+        p for p in open_periods if p.year == today.year and "goals" in p.definition.follows_up
+    ]
+    assessed = set()
+    if goals and (periods or linted_periods):
+        assessed = set(
+            Assessment.objects.filter(
+                period__in={*periods, *linted_periods}, goal_id__in=[row[0] for row in goals]
+            ).values_list("goal_id", "period_id")
+        )
     states = dict(
         ((unit_id, period_id), state)
         for unit_id, period_id, state in Submission.objects.filter(
             unit__in=report_units, period__in=periods
-        ).values_list("unit_id", "period_id", "state")
+        )
+        .order_by()
+        .values_list("unit_id", "period_id", "state")
     )
     goals_of: dict[int, list[tuple]] = {}
     for row in goals:
@@ -104,7 +119,7 @@ def my_work(*, user, today: datetime.date) -> MyWork:
             start, end = datetime.date(period.year, 1, 1), datetime.date(period.year, 12, 31)
             missing = sum(
                 1
-                for pk, _unit_id, valid_from, valid_to in goals_of.get(unit.pk, ())
+                for pk, _unit_id, valid_from, valid_to, *_rest in goals_of.get(unit.pk, ())
                 if valid_from <= end
                 and (valid_to is None or valid_to >= start)
                 and (pk, period.pk) not in assessed
@@ -141,17 +156,28 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         municipalities = [mine[next(iter(linted))]]
     else:
         municipalities = Municipality.objects.filter(pk__in=linted) if linted else []
+    # The lint's goals are those just read that are in force this year (no drafts among them).
+    first, last = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    in_force = [
+        (pk, code, title, unit_id, level_id)
+        for pk, unit_id, valid_from, valid_to, code, title, level_id in goals
+        if valid_from <= last and (valid_to is None or valid_to >= first)
+    ]
     for municipality in municipalities:
+        units = [u for u in lint_units if u.municipality_id == municipality.pk]
+        unit_ids = {u.pk for u in units}
         work.findings += plan_lint(
             municipality=municipality,
             year=today.year,
             today=today,
-            units=[u for u in lint_units if u.municipality_id == municipality.pk],
+            units=units,
             periods=[
                 p
                 for p in open_periods
                 if p.municipality_id == municipality.pk and p.year == today.year
             ],
+            assessed=assessed,
+            goals=[row for row in in_force if row[3] in unit_ids],
         )
     work.errors = sum(1 for f in work.findings if f.severity == ERROR)
     return work
@@ -279,68 +305,94 @@ def red_thread_branch(*, scope: RedThreadScope, goal: Goal) -> Node:
 # --- A unit's follow-up ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An outcome or a forecast as the follow-up screen shows and sends it back: the value, the
+    version a save checks for conflicts, and (a forecast's) comment."""
+
+    value: Decimal | None
+    version: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """An activity's reported status in a period as the follow-up screen shows it."""
+
+    status_id: int
+    comment: str
+
+
 @dataclass
 class IndicatorRow:
     indicator: Indicator
-    values: dict[str, Measurement]
-    forecast: Forecast | None
+    values: dict[str, Figure | Measurement]  # per gender
+    forecast: Figure | Forecast | None
 
 
 def followup_indicator_row(*, indicator: Indicator, period: ReportingPeriod) -> IndicatorRow:
     """One row of the follow-up screen, read as followup_rows reads it, for the row an htmx save
     draws again."""
-    values, forecasts = _indicator_figures(indicator.municipality_id, period, [indicator])
+    values, forecasts = _indicator_figures(indicator.municipality_id, period, [indicator.pk])
     return IndicatorRow(indicator, values.get(indicator.pk, {}), forecasts.get(indicator.pk))
 
 
 def followup_activity_item(*, activity: Activity, period: ReportingPeriod) -> tuple:
     """One activity of the follow-up screen with its report in the period, as followup_rows."""
-    reports = _activity_reports(activity.municipality_id, period, [activity])
-    return activity, reports.get(activity.pk)
+    entry = (
+        ActivityReport.objects.filter(
+            municipality_id=activity.municipality_id, period=period, activity=activity
+        )
+        .values_list("status_id", "comment")
+        .first()
+    )
+    return activity, _status_entry(*entry) if entry else None
 
 
 def followup_goal_item(*, goal: Goal, period: ReportingPeriod) -> tuple:
     """One goal of the follow-up screen with its assessment in the period, as followup_rows."""
-    return goal, _assessments(goal.municipality_id, period, [goal]).get(goal.pk)
+    return goal, _assessments(goal.municipality_id, period, [goal.pk]).get(goal.pk)
 
 
-# What followup_rows reads for its rows, one query per kind; each read names the municipality
-# first, as the unique indexes do.
+# What followup_rows reads for its rows, one query per kind, as plain rows where the screen
+# needs no more; each read names the municipality first, as the unique indexes do.
 
 
-def _indicator_figures(municipality_id, period, indicators) -> tuple[dict, dict]:
+def _indicator_figures(municipality_id, period, indicator_ids) -> tuple[dict, dict]:
     """The outcomes per indicator and gender, and the forecast per indicator."""
-    values: dict[int, dict[str, Measurement]] = {}
-    for m in Measurement.objects.filter(
-        municipality_id=municipality_id, period=period, indicator__in=indicators
-    ):
-        values.setdefault(m.indicator_id, {})[m.gender] = m
+    values: dict[int, dict[str, Figure]] = {}
+    if not indicator_ids:
+        return values, {}
+    for indicator_id, gender, value, version in Measurement.objects.filter(
+        municipality_id=municipality_id, period=period, indicator_id__in=indicator_ids
+    ).values_list("indicator_id", "gender", "value", "version"):
+        values.setdefault(indicator_id, {})[gender] = Figure(value, version)
     forecasts = {
-        f.indicator_id: f
-        for f in Forecast.objects.filter(
-            municipality_id=municipality_id, period=period, indicator__in=indicators
-        )
+        indicator_id: Figure(value, version, comment)
+        for indicator_id, value, version, comment in Forecast.objects.filter(
+            municipality_id=municipality_id, period=period, indicator_id__in=indicator_ids
+        ).values_list("indicator_id", "value", "version", "comment")
     }
     return values, forecasts
 
 
-def _activity_reports(municipality_id, period, activities) -> dict[int, ActivityReport]:
-    return {
-        r.activity_id: r
-        for r in ActivityReport.objects.filter(
-            municipality_id=municipality_id, period=period, activity__in=activities
-        ).select_related("status")
-    }
+def _status_entry(status_id, comment) -> StatusEntry | None:
+    return StatusEntry(status_id, comment) if status_id is not None else None
 
 
-def _assessments(municipality_id, period, goals) -> dict[int, Assessment]:
+def _assessments(municipality_id, period, goal_ids) -> dict[int, Assessment]:
+    """Model rows, as the form shows the first åtgärd through `corrective_actions`; without
+    the fields the screen does not show."""
+    if not goal_ids:
+        return {}
+    actions = CorrectiveAction.objects.only("assessment_id", "description", "responsible", "due_on")
     return {
         a.goal_id: a
         for a in Assessment.objects.filter(
-            municipality_id=municipality_id, period=period, goal__in=goals
+            municipality_id=municipality_id, period=period, goal_id__in=goal_ids
         )
-        .select_related("value", "suggested_value")
-        .prefetch_related("corrective_actions")
+        .defer("created_at", "updated_at", "assessed_by", "suggestion_reasons")
+        .prefetch_related(Prefetch("corrective_actions", actions))
     }
 
 
@@ -370,36 +422,63 @@ def _indicator_groups(rows: list[IndicatorRow]) -> list[IndicatorGroup]:
 def followup_rows(*, unit: OrgUnit, period: ReportingPeriod) -> dict:
     """What the unit reports in the period: the indicators whose subject the period follows up
     (ordinary indicators, personnel key figures) grouped by perspective, the activities and the
-    goals — each only when the period follows it up."""
+    goals — each only when the period follows it up. Only the fields the screen shows."""
     follows_up = period.definition.follows_up
     owned = Indicator.objects.filter(unit=unit)
-    indicators = list(owned.followed_up_in(period).select_related("focus_area").order_by("code"))
+    indicators = list(
+        owned.followed_up_in(period)
+        .select_related("focus_area")
+        .only(
+            "municipality_id",
+            "code",
+            "name",
+            "measure",
+            "gender_split",
+            "focus_area__name",
+            "focus_area__order",
+        )
+        .order_by("code")
+    )
     not_followed_up = not indicators and owned.exists()
     municipality_id = unit.municipality_id
-    by_indicator, forecasts = _indicator_figures(municipality_id, period, indicators)
-    activities = list(
-        Activity.objects.filter(
-            unit=unit, start__lte=period.ends_on, end__gte=datetime.date(period.year, 1, 1)
-        ).order_by("end", "code")
-        if "activities" in follows_up
-        else []
+    by_indicator, forecasts = _indicator_figures(
+        municipality_id, period, [i.pk for i in indicators]
     )
-    statuses = _activity_reports(municipality_id, period, activities)
-    goals = list(
-        Goal.objects.filter(unit=unit)
-        .in_force(period.year)
-        .select_related("level")
-        .order_by("level__order", "code")
-        if "goals" in follows_up
-        else []
-    )
-    assessments = _assessments(municipality_id, period, goals)
+    activities = []
+    if "activities" in follows_up:
+        # Each with its status in the period, read with it.
+        activities = [
+            (a, _status_entry(a.report_status, a.report_comment))
+            for a in Activity.objects.filter(
+                unit=unit, start__lte=period.ends_on, end__gte=datetime.date(period.year, 1, 1)
+            )
+            .annotate(
+                report=FilteredRelation(
+                    "reports",
+                    condition=Q(reports__municipality_id=municipality_id, reports__period=period),
+                ),
+                report_status=F("report__status_id"),
+                report_comment=F("report__comment"),
+            )
+            .only("municipality_id", "code", "title", "responsible", "start", "end")
+            .order_by("end", "code")
+        ]
+    goals = []
+    if "goals" in follows_up:
+        goals = list(
+            Goal.objects.filter(unit=unit)
+            .in_force(period.year)
+            .select_related("level")
+            .only("municipality_id", "code", "title", "unit_id", "level__name", "level__order")
+            .order_by("level__order", "code")
+        )
+    assessments = _assessments(municipality_id, period, [g.pk for g in goals])
     rows = [IndicatorRow(i, by_indicator.get(i.pk, {}), forecasts.get(i.pk)) for i in indicators]
     return {
         "indicators": rows,
         "indicator_groups": _indicator_groups(rows),
         "indicators_not_followed_up": not_followed_up,
-        "activities": [(a, statuses.get(a.pk)) for a in activities],
+        "activities": activities,
         "goals": [(g, assessments.get(g.pk)) for g in goals],
         "follows_up": {subject: True for subject in follows_up},
     }

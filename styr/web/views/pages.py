@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from styr.access.policy import Action, can, role_grants, units_visible_to
 from styr.followup.models import Assessment, Measurement, ReportingPeriod
 from styr.followup.selectors import (
+    assessment_counts_per_unit,
     fulfilment,
     fulfilment_by_unit_below,
     fulfilment_per_period,
@@ -273,9 +274,12 @@ def overview(request):
     area = request.GET["omrade"] if _number(request, "omrade") else None
     focus = next((f for f in focus_areas if f.pk == int(area)), None) if area else None
     scale = list(AssessmentValue.objects.filter(municipality_id=municipality_id).order_by("order"))
-    result = fulfilment(period=period, unit=unit, focus_area=focus, scale=scale) if period else None
+    result = None
     trend = below = []
     if period:
+        # Counted once per unit and value, for the roll-up and for the units below alike.
+        counts = assessment_counts_per_unit(period=period, unit=unit, focus_area=focus)
+        result = fulfilment(period=period, unit=unit, focus_area=focus, scale=scale, counts=counts)
         years = [period.year - 1, period.year]
         trend = [
             (point, [point.counts.get(v.key, 0) for v in scale])
@@ -295,7 +299,9 @@ def overview(request):
         ]
         below = [
             (row, [row.counts.get(v.pk, 0) for v in scale])
-            for row in fulfilment_by_unit_below(period=period, unit=unit, focus_area=focus)
+            for row in fulfilment_by_unit_below(
+                period=period, unit=unit, focus_area=focus, counts=counts
+            )
         ]
     calendar = (
         ReportingPeriod.objects.filter(
