@@ -136,13 +136,12 @@ def _not_followed_up(period: ReportingPeriod, subject: str) -> str:
 
 def refuse_if_handed_in(unit_id: int, period: ReportingPeriod) -> None:
     """A unit's report that has been submitted, approved or adopted is out of its hands."""
-    submission = (
-        Submission.objects.filter(unit_id=unit_id, period=period, kind=Submission.Kind.REPORT)
-        .exclude(state=Submission.State.DRAFT)
-        .select_related("unit")
-        .first()
-    )
-    _refuse_if_handed_in_by(submission, period)
+    handed_in = Submission.objects.filter(
+        unit_id=unit_id, period=period, kind=Submission.Kind.REPORT
+    ).exclude(state=Submission.State.DRAFT)
+    # Asked on every save, and nearly always no: the submission itself only for the message.
+    if handed_in.exists():
+        _refuse_if_handed_in_by(handed_in.select_related("unit").first(), period)
 
 
 def _refuse_if_handed_in_by(submission: Submission | None, period: ReportingPeriod) -> None:
@@ -242,8 +241,15 @@ def _outcome_numbers(
 
 @dataclass
 class IndicatorReport:
+    """What is stored after a report: the outcome per gender (to the field's decimal places, as
+    the database gives it back), the outcome rows themselves and the forecast row."""
+
     values: dict[str, Decimal]
     forecast: Forecast | None
+    measurements: dict[str, Measurement]
+
+
+_VALUE_PLACES = Decimal(1).scaleb(-Measurement._meta.get_field("value").decimal_places)
 
 
 @transaction.atomic
@@ -272,17 +278,15 @@ def measurement_report(
     refuse_if_handed_in(indicator.unit_id, period)
     numbers, sources = _outcome_numbers(indicator, values, source)
 
-    existing = {
-        m.gender: m
-        for m in Measurement.objects.select_for_update().filter(
-            period=period, indicator=indicator, unit_id=indicator.unit_id
-        )
+    # The rows as the unique indexes name them (municipality first); locked until the commit.
+    owner = {
+        "municipality_id": indicator.municipality_id,
+        "period": period,
+        "indicator": indicator,
+        "unit_id": indicator.unit_id,
     }
-    forecast_row = (
-        Forecast.objects.select_for_update()
-        .filter(period=period, indicator=indicator, unit_id=indicator.unit_id)
-        .first()
-    )
+    existing = {m.gender: m for m in Measurement.objects.select_for_update().filter(**owner)}
+    forecast_row = Forecast.objects.select_for_update().filter(**owner).first()
     if seen_versions is not None:
         rows = {**existing, "forecast": forecast_row}
         for key, seen in seen_versions.items():
@@ -292,9 +296,10 @@ def measurement_report(
         if number is None:
             if row is not None:
                 row.delete()
+                del existing[gender]
             continue
         if row is None:
-            Measurement.objects.create(
+            existing[gender] = Measurement.objects.create(
                 municipality_id=indicator.municipality_id,
                 indicator=indicator,
                 unit_id=indicator.unit_id,
@@ -327,12 +332,10 @@ def measurement_report(
         forecast_row.value, forecast_row.comment = forecast_value, comment.strip()
         forecast_row.reported_by = acting_user
         forecast_row.save(update_fields=["value", "comment", "reported_by", "updated_at"])
-    stored = dict(
-        Measurement.objects.filter(period=period, indicator=indicator).values_list(
-            "gender", "value"
-        )
-    )
-    return IndicatorReport(stored, forecast_row)
+    # `existing` is now what is stored: the rows were locked, and this is every write to them.
+    by_gender = {str(gender): row for gender, row in existing.items()}
+    stored = {gender: row.value.quantize(_VALUE_PLACES) for gender, row in by_gender.items()}
+    return IndicatorReport(stored, forecast_row, by_gender)
 
 
 # --- Many outcomes at once (imports) -----------------------------------------------------------
@@ -707,7 +710,8 @@ def assessment_submit(
     assessment.assessed_by = acting_user
     assessment.save()
     assessment.corrective_actions.all().delete()
-    for action in actions:  # one by one, so each åtgärd gets its history
+    created = [
+        # One by one, so each åtgärd gets its history.
         CorrectiveAction.objects.create(
             municipality_id=goal.municipality_id,
             assessment=assessment,
@@ -715,7 +719,21 @@ def assessment_submit(
             responsible=action.responsible.strip(),
             due_on=action.due_on,
         )
+        for action in actions
+    ]
+    # In CorrectiveAction's ordering (every one has a date: it is required above).
+    created.sort(key=lambda row: (row.due_on, row.pk))
+    _keep_prefetched(assessment, "corrective_actions", created)
     return assessment
+
+
+def _keep_prefetched(obj, related_name: str, rows: list) -> None:
+    """Let `obj.<related_name>.all()` answer with `rows`, as prefetch_related would have read
+    them: the caller draws what was just written without reading it back."""
+    queryset = getattr(obj, related_name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[related_name] = queryset
 
 
 # --- A new year ----------------------------------------------------------------------------------

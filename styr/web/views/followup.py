@@ -32,11 +32,38 @@ from .. import selectors
 from .common import access, error_messages
 
 
-def followup_scope(request, unit_pk: int, period_pk: int):
-    """The unit and period of a follow-up screen, both through the policy."""
+def followup_scope(request, unit_pk: int, period_pk: int, *, with_model: bool = False):
+    """The unit and period of a follow-up screen, both through the policy. The period comes with
+    its definition (every check of what it follows up reads it), and `with_model` also with the
+    styrmodell whose assessment rule the suggestions read (without its long texts)."""
     unit = access(request.user, OrgUnit, unit_pk)
-    period = access(request.user, ReportingPeriod, period_pk, municipality_id=unit.municipality_id)
-    return unit, period
+    return unit, _period(request, unit, period_pk, with_model=with_model)
+
+
+def _period(request, unit, period_pk: int, *, with_model: bool):
+    if with_model:
+        periods = ReportingPeriod.objects.select_related("definition__model").defer(
+            *(f"definition__model__{name}" for name in _MODEL_TEXTS)
+        )
+    else:
+        periods = ReportingPeriod.objects.select_related("definition")
+    return access(request.user, periods, period_pk, municipality_id=unit.municipality_id)
+
+
+def _row_scope(request, unit_pk: int, period_pk: int, rows, row_pk: int, *, with_model=False):
+    """The unit, the period and the unit's row that a save changes, refused as `followup_scope`
+    and `access(..., Action.REPORT, unit=unit)` refuse (404 before 403). The row is read with its
+    unit, which the policy asks about for both: one read fewer on every save."""
+    row = access(request.user, rows.select_related("unit"), row_pk, unit_id=unit_pk)
+    unit = row.unit
+    period = _period(request, unit, period_pk, with_model=with_model)
+    if not can(request.user, Action.REPORT, row):
+        raise PermissionDenied(_("You may read this but not change it."))
+    return unit, period, row
+
+
+# What the follow-up screen never reads of the styrmodell.
+_MODEL_TEXTS = ("vision", "report_layouts", "source_text")
 
 
 def _row_context(request, unit, period):
@@ -73,7 +100,7 @@ def _followup_context(request, unit, period):
 
 @require_GET
 def followup(request, unit_pk: int, period_pk: int):
-    unit, period = followup_scope(request, unit_pk, period_pk)
+    unit, period = followup_scope(request, unit_pk, period_pk, with_model=True)
     context = _followup_context(request, unit, period)
     if unit.depth <= 1 and unit.type.is_political and "goals" in period.definition.follows_up:
         context["overall"] = overall_judgement_names(municipality_id=unit.municipality_id)
@@ -96,12 +123,14 @@ def _row_response(request, unit, period, errors, template, row_context):
 
 @require_POST
 def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int):
-    unit, period = followup_scope(request, unit_pk, period_pk)
-    indicator = access(request.user, Indicator, indicator_pk, Action.REPORT, unit=unit)
+    unit, period, indicator = _row_scope(
+        request, unit_pk, period_pk, Indicator.objects.all(), indicator_pk
+    )
     genders = ["T", "K", "M"] if indicator.gender_split else ["T"]
     errors = []
+    report = None
     try:
-        measurement_report(
+        report = measurement_report(
             indicator=indicator,
             period=period,
             values={g: request.POST.get(g, "") for g in genders if g in request.POST},
@@ -122,14 +151,23 @@ def followup_indicator(request, unit_pk: int, period_pk: int, indicator_pk: int)
         period,
         errors,
         "web/_indicator_row.html",
-        lambda: {"row": selectors.followup_indicator_row(indicator=indicator, period=period)},
+        lambda: {"row": _indicator_row(indicator, period, report)},
     )
+
+
+def _indicator_row(indicator, period, report):
+    """The row after a save: the rows the save has just locked and written are what is stored
+    (no need to read them again); after a refusal, read as the screen reads it."""
+    if report is None:
+        return selectors.followup_indicator_row(indicator=indicator, period=period)
+    return selectors.IndicatorRow(indicator, report.measurements, report.forecast)
 
 
 @require_POST
 def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
-    unit, period = followup_scope(request, unit_pk, period_pk)
-    activity = access(request.user, Activity, activity_pk, Action.REPORT, unit=unit)
+    unit, period, activity = _row_scope(
+        request, unit_pk, period_pk, Activity.objects.all(), activity_pk
+    )
     status = ActivityStatus.objects.filter(
         municipality_id=unit.municipality_id, pk=request.POST.get("status") or 0
     ).first()
@@ -162,12 +200,15 @@ def followup_activity(request, unit_pk: int, period_pk: int, activity_pk: int):
 
 @require_POST
 def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
-    unit, period = followup_scope(request, unit_pk, period_pk)
-    goal = access(request.user, Goal, goal_pk, Action.REPORT, unit=unit)
-    value = AssessmentValue.objects.filter(
-        municipality_id=unit.municipality_id, pk=request.POST.get("value") or 0
-    ).first()
+    unit, period, goal = _row_scope(
+        request, unit_pk, period_pk, Goal.objects.select_related("level"), goal_pk, with_model=True
+    )
+    # The scale once: the value chosen is one of it, and the row drawn afterwards shows it.
+    scale = list(_scale(unit))
+    chosen = request.POST.get("value") or ""
+    value = next((v for v in scale if str(v.pk) == chosen), None)
     errors = []
+    assessment = None
     if value is None:
         errors = [_("Choose an assessment.")]
     else:
@@ -180,7 +221,7 @@ def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
         if not errors:
             try:
                 seen = request.POST.get("version")
-                assessment_submit(
+                assessment = assessment_submit(
                     goal=goal,
                     period=period,
                     value=value,
@@ -205,16 +246,18 @@ def followup_goal(request, unit_pk: int, period_pk: int, goal_pk: int):
         period,
         errors,
         "web/_goal_form.html",
-        lambda: _goal_row_context(goal, period, unit, saved=not errors),
+        lambda: _goal_row_context(goal, period, scale, assessment),
     )
 
 
-def _goal_row_context(goal, period, unit, *, saved):
-    item = selectors.followup_goal_item(goal=goal, period=period)
-    assessment = item[1]
-    if saved:
-        # The suggestion the save has just worked out and stored with the assessment.
+def _goal_row_context(goal, period, scale, assessment):
+    """The goal's form after a save: the assessment the save has just written (with its value,
+    suggestion and åtgärder, so nothing is read back) and the suggestion stored with it; after a
+    refusal, the assessment as stored and the suggestion worked out afresh."""
+    if assessment is not None:
         suggestion = Suggestion(assessment.suggested_value, None, assessment.suggestion_reasons)
+        item = (goal, assessment)
     else:
+        item = selectors.followup_goal_item(goal=goal, period=period)
         suggestion = assessment_suggest_many(goals=[goal], period=period)[goal.pk]
-    return {"item": item, "scale": _scale(unit), "suggestions": {goal.pk: suggestion}}
+    return {"item": item, "scale": scale, "suggestions": {goal.pk: suggestion}}
