@@ -85,15 +85,19 @@ def _scale(unit):
 
 def _followup_context(request, unit, period):
     rows = selectors.followup_rows(unit=unit, period=period)
+    # One municipality has one styrmodell, so its scale is the rule's scale too.
+    scale = list(_scale(unit))
     return {
         **_row_context(request, unit, period),
         "title": _("Follow-up: %(unit)s, %(period)s") % {"unit": unit.name, "period": period.name},
         "statuses": _statuses(unit),
-        "scale": _scale(unit),
+        "scale": scale,
         "report": Submission.objects.filter(
             unit=unit, period=period, kind=Submission.Kind.REPORT
         ).first(),
-        "suggestions": assessment_suggest_many(goals=[g for g, _a in rows["goals"]], period=period),
+        "suggestions": assessment_suggest_many(
+            goals=[g for g, _a in rows["goals"]], period=period, scale=scale
+        ),
         **rows,
     }
 
@@ -259,5 +263,5 @@ def _goal_row_context(goal, period, scale, assessment):
         item = (goal, assessment)
     else:
         item = selectors.followup_goal_item(goal=goal, period=period)
-        suggestion = assessment_suggest_many(goals=[goal], period=period)[goal.pk]
+        suggestion = assessment_suggest_many(goals=[goal], period=period, scale=scale)[goal.pk]
     return {"item": item, "scale": scale, "suggestions": {goal.pk: suggestion}}
