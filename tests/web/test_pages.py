@@ -16,19 +16,6 @@ from styr.planning.models import Activity, Goal, Indicator, Target
 XSS = "<script>alert(1)</script>"
 
 
-@pytest.fixture
-def chef(stockholm, django_user_model, client):
-    user = django_user_model.objects.create_user("chef", first_name="Karin", last_name="Chef")
-    RoleGrant.objects.create(
-        municipality=stockholm.municipality,
-        user=user,
-        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND"),
-        role=Role.REPORTER,
-    )
-    client.force_login(user)
-    return user
-
-
 def rosenlund(stockholm):
     return OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND")
 

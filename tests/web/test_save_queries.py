@@ -5,28 +5,13 @@ draws from the database, and the saves must stay within their queries."""
 import datetime
 import re
 
-import pytest
-
 from styr.followup.models import Assessment, CorrectiveAction, Forecast, Measurement
-from styr.organisation.models import OrgUnit, Role, RoleGrant
+from styr.organisation.models import OrgUnit
 from styr.planning.models import Goal, Indicator
 
 CSRF = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
 SAVED = re.compile(r'<p class="saved" role="status">[^<]*</p>')
 VERSION = re.compile(r'name="(version[^"]*)"(?: form="[^"]*")? value="([^"]*)"')
-
-
-@pytest.fixture
-def chef(stockholm, django_user_model, client):
-    user = django_user_model.objects.create_user("chef", first_name="Karin", last_name="Chef")
-    RoleGrant.objects.create(
-        municipality=stockholm.municipality,
-        user=user,
-        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND"),
-        role=Role.REPORTER,
-    )
-    client.force_login(user)
-    return user
 
 
 def screen(stockholm) -> str:

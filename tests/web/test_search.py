@@ -1,25 +1,10 @@
 """Search: finds what the person may see, in any letter case, grouped by kind, with a fixed
 number of queries however much matches."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from styr.organisation.models import OrgUnit, Role, RoleGrant
 from styr.planning.models import Activity, Goal, Indicator
-
-
-@pytest.fixture
-def chef(stockholm, django_user_model, client):
-    user = django_user_model.objects.create_user("chef", first_name="Karin", last_name="Chef")
-    RoleGrant.objects.create(
-        municipality=stockholm.municipality,
-        user=user,
-        unit=OrgUnit.objects.get(municipality=stockholm.municipality, code="SOD-ROSENLUND"),
-        role=Role.REPORTER,
-    )
-    client.force_login(user)
-    return user
 
 
 def search(client, query: str) -> str:
