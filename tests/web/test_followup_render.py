@@ -13,10 +13,7 @@ from styr.governance.models import ActivityStatus
 from styr.planning.models import Goal, Indicator
 from styr.web.templatetags.styr_tags import followup_labels
 
-from . import test_pages
 from .test_pages import XSS, followup_url, grow
-
-chef = test_pages.chef  # the reporter at Rosenlund, signed in
 
 pytestmark = pytest.mark.django_db
 
