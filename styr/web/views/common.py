@@ -2,7 +2,7 @@
 turning service errors into messages."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -13,21 +13,13 @@ from .. import selectors
 
 def access(user, model, pk, action=Action.VIEW, **lookup):
     """The object if the user may see it (404 alike for missing and hidden), and 403 if they may
-    see it but not do `action` to it. `model` may also be a queryset (to select related rows).
-
-    An object looked up by a related object it must belong to (`unit=unit`) keeps that object, so
-    the policy does not read it again."""
+    see it but not do `action` to it. `model` may also be a queryset (to select related rows)."""
     queryset = model if isinstance(model, QuerySet) else model.objects
     try:
         # get(), not first(): one row by primary key needs no ORDER BY (nor its joins).
         obj = queryset.get(pk=pk, **lookup)
     except queryset.model.DoesNotExist:
         raise Http404 from None
-    for name, value in lookup.items():
-        if isinstance(value, Model) and "__" not in name:
-            field = obj._meta.get_field(name)
-            if field.many_to_one or field.one_to_one:
-                field.set_cached_value(obj, value)
     if not can(user, Action.VIEW, obj):
         raise Http404
     if action != Action.VIEW and not can(user, action, obj):

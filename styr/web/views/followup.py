@@ -52,7 +52,7 @@ def _period(request, unit, period_pk: int, *, with_model: bool):
 
 def _row_scope(request, unit_pk: int, period_pk: int, rows, row_pk: int, *, with_model=False):
     """The unit, the period and the unit's row that a save changes, refused as `followup_scope`
-    and `access(..., Action.REPORT, unit=unit)` refuse (404 before 403). The row is read with its
+    and `access(..., Action.REPORT)` on the row refuse (404 before 403). The row is read with its
     unit, which the policy asks about for both: one read fewer on every save."""
     row = access(request.user, rows.select_related("unit"), row_pk, unit_id=unit_pk)
     unit = row.unit
