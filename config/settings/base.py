@@ -105,15 +105,20 @@ DATABASES = {
 # requests read from it, everything else uses the primary (styr/core/db_router.py). In the tests
 # the alias is a mirror of the test database.
 if os.environ.get("DATABASE_REPLICA_URL"):
+    # conn_health_checks: a kept connection is checked before a request reuses it, so that
+    # the router notices a replica that went away and reads the primary instead.
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"],
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["styr.core.db_router.ReplicaRouter"]
     MIDDLEWARE.insert(0, "styr.core.db_router.ReplicaMiddleware")
 # How long a browser keeps reading from the primary after it saved something.
 STYR_REPLICA_PIN_SECONDS = int(os.environ.get("STYR_REPLICA_PIN_SECONDS", "10"))
+# How long an app server reads only the primary after it could not reach the replica.
+STYR_REPLICA_RETRY_SECONDS = int(os.environ.get("STYR_REPLICA_RETRY_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

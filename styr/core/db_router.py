@@ -13,7 +13,10 @@ replica only inside a GET or HEAD request, marked by ReplicaMiddleware, and only
   GETs that refresh what it changed, and a sign-in by the redirect to the start page, and those
   must not read a replica that lags behind),
 - the model is not one of the few whose staleness would be wrong rather than merely late
-  (PRIMARY_ONLY_APPS and PRIMARY_ONLY_MODELS below).
+  (PRIMARY_ONLY_APPS and PRIMARY_ONLY_MODELS below),
+- this process can reach the replica: the request's first read that would go there connects
+  first, and if that fails the request reads the primary and the process leaves the replica
+  alone for STYR_REPLICA_RETRY_SECONDS before it tries again.
 
 Everything else reads the primary: POST, PUT, PATCH and DELETE requests, the background task
 worker, management commands, cron jobs and most tests (each runs inside a transaction).
@@ -21,11 +24,15 @@ worker, management commands, cron jobs and most tests (each runs inside a transa
 
 from __future__ import annotations
 
+import logging
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger("styr.db")
 
 REPLICA = "replica"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -53,6 +60,7 @@ PRIMARY_ONLY_MODELS = frozenset({"organisation.rolegrant"})
 class _RequestState:
     replica_allowed: bool
     wrote: bool = False
+    replica_checked: bool = False
 
 
 # None outside a request (worker, commands, shell, tests): the primary.
@@ -67,6 +75,48 @@ def pin_seconds() -> int:
     return int(getattr(settings, "STYR_REPLICA_PIN_SECONDS", 10))
 
 
+def retry_seconds() -> int:
+    return int(getattr(settings, "STYR_REPLICA_RETRY_SECONDS", 30))
+
+
+# The time.monotonic() until which this process reads the primary because it could not reach the
+# replica; None while the replica works. Per process on purpose: each app server finds out for
+# itself and tries again on its own, so nothing has to be shared between them.
+_replica_down_until: float | None = None
+
+
+def replica_reachable() -> bool:
+    """Connects to the replica, unless this process found it down less than
+    STYR_REPLICA_RETRY_SECONDS ago; False if it is down."""
+    global _replica_down_until
+    down_until = _replica_down_until
+    if down_until is not None:
+        if time.monotonic() < down_until:
+            return False
+        # The other threads keep reading the primary while this one tries, which may take up to
+        # the connect timeout if the replica's machine does not answer at all.
+        _replica_down_until = time.monotonic() + retry_seconds()
+    try:
+        # cursor() rather than ensure_connection() alone: before connecting it runs Django's
+        # health check (CONN_HEALTH_CHECKS, one "SELECT 1" per request on a kept connection, the
+        # same one the first query would run), so a kept connection the replica has dropped is
+        # noticed here and not in the page's first query. Making the cursor sends nothing.
+        connections[REPLICA].cursor().close()
+    except DatabaseError as error:
+        if down_until is None:
+            logger.warning(
+                "Read replica unreachable, reading from the primary; trying again in %s s: %s",
+                retry_seconds(),
+                " ".join(str(error).split()),  # psycopg adds a hint on a line of its own
+            )
+        _replica_down_until = time.monotonic() + retry_seconds()
+        return False
+    if down_until is not None:
+        _replica_down_until = None
+        logger.info("Read replica reachable again, GET and HEAD requests read from it again")
+    return True
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
         state = _request_state.get()
@@ -77,6 +127,14 @@ class ReplicaRouter:
             return DEFAULT_DB_ALIAS
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
+        if not state.replica_checked:
+            # At the first read that would go there rather than in the middleware: a GET that
+            # reads only sessions, people and grants, or a test inside a transaction, never
+            # connects to the replica.
+            state.replica_checked = True
+            state.replica_allowed = replica_reachable()
+            if not state.replica_allowed:
+                return DEFAULT_DB_ALIAS
         return REPLICA
 
     def db_for_write(self, model, **hints):
@@ -105,7 +163,9 @@ class ReplicaMiddleware:
     """Marks GET and HEAD requests as allowed to read the replica; pins a writer to the primary.
 
     First in MIDDLEWARE, so that the session saved on the way out counts as a write. The body of a
-    streaming response is produced after this returns, so it reads the primary."""
+    streaming response is produced after this returns, so it reads the primary. A request that is
+    already reading the replica when it goes down fails; the next ones read the primary (the
+    router checks the replica before a request's first read from it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

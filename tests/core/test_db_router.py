@@ -5,18 +5,20 @@ Here the "replica" is a second connection to the test database (as DATABASE_REPL
 in the tests: a mirror of default), so the routing is real but there is no lag to see."""
 
 import json
+import logging
 import os
 import subprocess
 import sys
+import time
 from contextlib import ExitStack, contextmanager
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 
 from styr.accounts.models import User
 from styr.api_tokens.models import ApiToken
@@ -55,6 +57,12 @@ def replica_alias(django_db_setup):
             del databases[REPLICA]
 
 
+@pytest.fixture(autouse=True)
+def replica_not_known_down(monkeypatch):
+    """Each test starts as a fresh process does: it has not found the replica down."""
+    monkeypatch.setattr(db_router, "_replica_down_until", None)
+
+
 @pytest.fixture
 def routed(settings):
     """The router and the middleware on, as DATABASE_REPLICA_URL puts them."""
@@ -63,7 +71,8 @@ def routed(settings):
 
 
 def read_in_request(method, model=Goal, *, cookies=None, before=None):
-    """Where a read of `model` goes in a request with `method`, and the response."""
+    """Where a read of `model` goes in a request with `method`, and the response. The replica
+    counts as reachable here; the tests under "When the replica is down" connect for real."""
     router = ReplicaRouter()
     seen = {}
 
@@ -75,7 +84,8 @@ def read_in_request(method, model=Goal, *, cookies=None, before=None):
 
     request = RequestFactory().generic(method, "/")
     request.COOKIES.update(cookies or {})
-    response = ReplicaMiddleware(view)(request)
+    with mock.patch.object(db_router, "replica_reachable", return_value=True):
+        response = ReplicaMiddleware(view)(request)
     return seen["read"], response
 
 
@@ -171,15 +181,21 @@ def test_a_transaction_on_the_primary_reads_the_primary():
 
 @contextmanager
 def capture():
-    """The SQL sent to each alias inside the block: `captured[alias]`."""
-    contexts = {alias: CaptureQueriesContext(connections[alias]) for alias in ALIASES}
-    captured = {}
+    """The SQL sent to each alias inside the block: `captured[alias]`. Recorded by an execute
+    wrapper rather than CaptureQueriesContext, which connects first: the replica may be down."""
+    captured = {alias: [] for alias in ALIASES}
+
+    def recorder(alias):
+        def record(execute, sql, params, many, context):
+            captured[alias].append(sql)
+            return execute(sql, params, many, context)
+
+        return record
+
     with ExitStack() as stack:
-        for context in contexts.values():
-            stack.enter_context(context)
+        for alias in ALIASES:
+            stack.enter_context(connections[alias].execute_wrapper(recorder(alias)))
         yield captured
-    for alias, context in contexts.items():
-        captured[alias] = [query["sql"] for query in context.captured_queries]
 
 
 @pytest.mark.django_db(transaction=True, databases=list(ALIASES))
@@ -221,6 +237,188 @@ def test_sign_in_and_reading_through_the_replica(client, routed, django_user_mod
     assert PIN_COOKIE not in response.cookies
 
 
+# --- When the replica is down ---------------------------------------------------------------
+
+
+class FlakyReplica:
+    """Stands in for the replica connection's ensure_connection(): counts the attempts and, while
+    `down`, fails them as PostgreSQL does when nothing listens."""
+
+    def __init__(self, real):
+        self.real = real
+        self.attempts = 0
+        self.down = True
+
+    def __call__(self):
+        self.attempts += 1
+        if self.down:
+            raise OperationalError(
+                'connection to server at "127.0.0.1", port 9 failed: Connection refused'
+            )
+        self.real()
+
+
+@pytest.fixture
+def flaky_replica(monkeypatch):
+    replica = connections[REPLICA]
+    flaky = FlakyReplica(replica.ensure_connection)
+    monkeypatch.setattr(replica, "ensure_connection", flaky)
+    return flaky
+
+
+@pytest.fixture
+def reader(client, django_user_model):
+    """A signed-in reader of one unit (returned); the API lists its municipality for them."""
+    unit = OrgUnitFactory()
+    user = django_user_model.objects.create_user("karin")
+    RoleGrant.objects.create(municipality=unit.municipality, user=user, unit=unit, role=Role.READER)
+    client.force_login(user)
+    return unit
+
+
+def municipality_names(response):
+    assert response.status_code == 200
+    return [m["name"] for m in response.json()["items"]]
+
+
+def db_log(caplog):
+    return [
+        (record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name == "styr.db"
+    ]
+
+
+def test_a_get_that_reads_only_from_the_primary_does_not_connect_to_the_replica(flaky_replica):
+    def view(request):
+        return HttpResponse(ReplicaRouter().db_for_read(Session))
+
+    response = ReplicaMiddleware(view)(RequestFactory().get("/"))
+    assert response.content.decode() == DEFAULT_DB_ALIAS
+    assert flaky_replica.attempts == 0
+
+
+@pytest.mark.django_db(transaction=True, databases=list(ALIASES))
+def test_an_unreachable_replica_reads_the_primary_and_is_left_alone_for_a_while(
+    client, routed, reader, flaky_replica, caplog, settings
+):
+    settings.STYR_REPLICA_RETRY_SECONDS = 45
+    caplog.set_level(logging.INFO, logger="styr.db")
+    with capture() as captured:
+        first = client.get("/api/v1/municipalities")
+        second = client.get("/api/v1/municipalities")
+        also_html = client.get("/")
+    assert municipality_names(first) == municipality_names(second) == [reader.municipality.name]
+    assert also_html.status_code == 200
+    assert captured[REPLICA] == []
+    assert any("organisation_municipality" in sql for sql in captured[DEFAULT_DB_ALIAS])
+    # Tried once; the next requests within the retry period do not try again.
+    assert flaky_replica.attempts == 1
+    assert 44 < db_router._replica_down_until - time.monotonic() <= 45
+    [(level, message)] = db_log(caplog)
+    assert level == "WARNING"
+    assert "Read replica unreachable" in message and "Connection refused" in message
+
+
+@pytest.mark.django_db(transaction=True, databases=list(ALIASES))
+def test_after_the_retry_period_the_replica_is_tried_again_and_read_when_it_works(
+    client, routed, reader, flaky_replica, caplog, monkeypatch
+):
+    caplog.set_level(logging.INFO, logger="styr.db")
+    client.get("/api/v1/municipalities")  # finds the replica down and warns
+    assert flaky_replica.attempts == 1
+
+    # The period is over, the replica still down: tried again, read the primary, no new warning.
+    monkeypatch.setattr(db_router, "_replica_down_until", time.monotonic() - 1)
+    with capture() as captured:
+        response = client.get("/api/v1/municipalities")
+    assert municipality_names(response) == [reader.municipality.name]
+    assert flaky_replica.attempts == 2
+    assert captured[REPLICA] == []
+    assert db_router._replica_down_until > time.monotonic()
+
+    # Over again, and the replica is back: read from it, and said so once.
+    monkeypatch.setattr(db_router, "_replica_down_until", time.monotonic() - 1)
+    flaky_replica.down = False
+    with capture() as captured:
+        response = client.get("/api/v1/municipalities")
+    assert municipality_names(response) == [reader.municipality.name]
+    assert flaky_replica.attempts > 2  # tried, then once more for each query, as Django does
+    assert any("organisation_municipality" in sql for sql in captured[REPLICA])
+    assert db_router._replica_down_until is None
+    assert [level for level, _message in db_log(caplog)] == ["WARNING", "INFO"]
+    assert "reachable again" in db_log(caplog)[-1][1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL to refuse")
+@pytest.mark.django_db(transaction=True, databases=list(ALIASES))
+def test_a_replica_where_nothing_listens_and_pages_from_the_primary(
+    client, routed, reader, caplog, monkeypatch
+):
+    replica = connections[REPLICA]
+    replica.close()
+    # The alias's own settings, put back by monkeypatch after the test; closed again before, so
+    # that the next test connects to the test database.
+    monkeypatch.setitem(replica.settings_dict, "HOST", "127.0.0.1")
+    monkeypatch.setitem(replica.settings_dict, "PORT", "9")
+    try:
+        with capture() as captured:
+            api = client.get("/api/v1/municipalities")
+            page = client.get("/")
+    finally:
+        replica.close()
+    assert municipality_names(api) == [reader.municipality.name]
+    assert page.status_code == 200
+    assert captured[REPLICA] == []
+    [(level, message)] = db_log(caplog)
+    assert level == "WARNING" and "port 9 failed" in message
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL to end a connection"
+)
+@pytest.mark.django_db(transaction=True, databases=list(ALIASES))
+def test_a_kept_replica_connection_that_died_is_noticed_before_the_page_reads(
+    client, routed, reader, caplog, monkeypatch
+):
+    replica = connections[REPLICA]
+    # As DATABASE_REPLICA_URL sets it up: kept between requests, checked before it is reused.
+    monkeypatch.setitem(replica.settings_dict, "CONN_MAX_AGE", 60)
+    monkeypatch.setitem(replica.settings_dict, "CONN_HEALTH_CHECKS", True)
+    replica.close()
+
+    def end_the_kept_connection():
+        replica.ensure_connection()
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+        # What Django does when a request starts (the test client leaves it out).
+        replica.close_if_unusable_or_obsolete()
+
+    try:
+        # The replica restarted: the health check notices, the page reads a new connection.
+        end_the_kept_connection()
+        with capture() as captured:
+            response = client.get("/api/v1/municipalities")
+        assert municipality_names(response) == [reader.municipality.name]
+        assert any("organisation_municipality" in sql for sql in captured[REPLICA])
+        assert db_log(caplog) == []
+
+        # The replica went away for good: the middleware notices, the page reads the primary.
+        end_the_kept_connection()
+        monkeypatch.setitem(replica.settings_dict, "PORT", "9")
+        with capture() as captured:
+            response = client.get("/api/v1/municipalities")
+        assert municipality_names(response) == [reader.municipality.name]
+        assert captured[REPLICA] == []
+        [(level, message)] = db_log(caplog)
+        assert level == "WARNING" and "port 9 failed" in message
+    finally:
+        replica.close()
+
+
 # --- Settings ---------------------------------------------------------------------------------
 
 
@@ -229,7 +427,8 @@ def settings_seen(**env) -> dict:
     code = (
         "import json, django; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({'databases': {a: {'NAME': d['NAME'], 'PORT': d.get('PORT'), "
-        "'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'MIRROR': d.get('TEST', {}).get('MIRROR')} "
+        "'CONN_MAX_AGE': d['CONN_MAX_AGE'], 'CONN_HEALTH_CHECKS': d['CONN_HEALTH_CHECKS'], "
+        "'MIRROR': d.get('TEST', {}).get('MIRROR')} "
         "for a, d in s.DATABASES.items()}, 'routers': s.DATABASE_ROUTERS, "
         "'middleware': s.MIDDLEWARE}))"
     )
@@ -262,6 +461,7 @@ def test_database_replica_url_adds_the_replica_the_router_and_the_middleware_fir
         "NAME": "styr",
         "PORT": 5433,
         "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,  # a kept connection to a replica that went away is noticed
         "MIRROR": "default",
     }
     assert seen_settings["databases"]["default"]["CONN_MAX_AGE"] == 60
