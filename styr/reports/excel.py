@@ -7,6 +7,7 @@ number formats, so Excel shows them with the reader's own decimal comma.
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -31,8 +32,11 @@ from styr.kolada.selectors import kpi_comparisons
 from styr.organisation.models import OrgUnit
 from styr.planning.models import Activity, Goal, Indicator, Target
 
+from .followup_parts import economy_part, internal_control_part, overall_part
 from .imports import COLUMNS, SHEET_NAME
+from .layout import report_layout
 from .selectors import assessment_label
+from .structure import EconomyPart, EconomyRow, InternalControlPart, OverallJudgementsPart
 
 GREY = PatternFill("solid", start_color="E7E7E7", end_color="E7E7E7")
 HEADER_FILL = PatternFill("solid", start_color="D9E2F3", end_color="D9E2F3")
@@ -61,15 +65,24 @@ def _units(unit: OrgUnit, consolidated: bool) -> list[OrgUnit]:
 
 
 def _header(sheet, headers: list[str], widths: list[int]) -> None:
-    sheet.append(headers)
+    """The sheet's header row, after any notes above it: styled, frozen and filterable."""
+    row = _header_row(sheet, headers)
     for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = f"A{row + 1}"
+    sheet.auto_filter.ref = f"A{row}:{get_column_letter(len(headers))}{row}"
+
+
+def _header_row(sheet, headers: list[str]) -> int:
+    """A row of headers styled as the sheet's own, also for a smaller table further down."""
+    sheet.append(headers)
+    row = sheet.max_row
+    for index in range(1, len(headers) + 1):
+        cell = sheet.cell(row=row, column=index)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
+    return row
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -253,8 +266,9 @@ def plan_followup_xlsx(
     *, unit: OrgUnit, year: int, period: ReportingPeriod | None = None, consolidated=False
 ) -> bytes:
     """A unit's (or subtree's) plan for a year — goals, indicators, activities — and, given a
-    period, its follow-up: outcomes, forecasts, activity statuses and goal assessments. A decided
-    period shows them as they stood when it was decided, like the other formats."""
+    period, its follow-up: outcomes, forecasts, activity statuses and goal assessments, and the
+    budget follow-up, internal control and overall judgements where the period's report has them.
+    A decided period shows them as they stood when it was decided, like the other formats."""
     units = _units(unit, consolidated)
     municipality_id = unit.municipality_id
     decided_at = None
@@ -266,6 +280,8 @@ def plan_followup_xlsx(
     _activities_sheet(
         workbook.create_sheet(_("Activities")), municipality_id, units, year, period, decided_at
     )
+    if period is not None:
+        _followup_part_sheets(workbook, unit, year, period, consolidated, decided_at)
     return _save(workbook)
 
 
@@ -523,3 +539,309 @@ def _activities_sheet(sheet, municipality_id, units, year, period, decided_at) -
         sheet.append(row)
         for column in (4, 5):
             sheet.cell(row=sheet.max_row, column=column).number_format = DATE_FORMAT
+
+
+# --- The parts of a period's report from other apps ----------------------------------------------
+
+
+def _followup_part_sheets(workbook, unit, year, period, consolidated, decided_at) -> None:
+    """A sheet for each of the budget follow-up, internal control and overall judgements that the
+    period's report has: the report's own layout decides, and the report's builders give the
+    figures, so the workbook and the report always agree."""
+    layout = report_layout(
+        municipality_id=unit.municipality_id,
+        unit_type=unit.type.key,
+        period=period,
+        top_unit=unit.parent_id is None,
+    )
+    # Like the report, these show today's figures also in a decided period, and say so.
+    notes = []
+    if decided_at is not None:
+        notes.append(
+            _("The economy, the internal control and the overall judgements show today's figures.")
+        )
+    done = set()
+    for part in layout.parts:
+        if part.part in done:
+            continue  # a layout naming a part twice: the workbook needs it once
+        if part.part == "economy":
+            built = economy_part(
+                part,
+                unit=unit,
+                year=year,
+                period=period,
+                consolidated=consolidated,
+                anchor="",
+            )
+            _economy_sheet(workbook.create_sheet(_sheet_title(built.heading)), built, notes)
+        elif part.part == "internal_control":
+            built = internal_control_part(
+                part,
+                unit=unit,
+                year=year,
+                period=period,
+                consolidated=consolidated,
+                anchor="",
+            )
+            _internal_control_sheet(
+                workbook.create_sheet(_sheet_title(built.heading)), built, notes
+            )
+        elif part.part == "overall":
+            built = overall_part(part, period=period, anchor="")
+            _overall_sheet(workbook.create_sheet(_sheet_title(built.heading)), built, notes)
+        else:
+            continue
+        done.add(part.part)
+
+
+def _sheet_title(heading: str) -> str:
+    """A heading as Excel accepts a sheet's name: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "", heading).strip()[:31] or "-"
+
+
+def _notes(sheet, notes: list[str]) -> None:
+    """Sentences above a sheet's table, as the report says them."""
+    for note in notes:
+        sheet.append([note])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(italic=True)
+
+
+def _title_row(sheet, text: str) -> None:
+    """The heading of a smaller table further down a sheet, after an empty row."""
+    sheet.append([])
+    sheet.append([text])
+    sheet.cell(row=sheet.max_row, column=1).font = BOLD
+
+
+def _numbers(sheet, first_column: int, values: list) -> None:
+    """Number formats for the last row's numbers, from `first_column` on."""
+    for column, value in enumerate(values, start=first_column):
+        sheet.cell(row=sheet.max_row, column=column).number_format = _number_format(value)
+
+
+def _economy_sheet(sheet, part: EconomyPart, notes: list[str]) -> None:
+    notes = list(notes)
+    if part.is_empty:
+        notes.append(_("No budget or outcome has been recorded for the year."))
+    if part.includes_below:
+        notes.append(_("The figures include the units below."))
+    _notes(sheet, notes)
+    money = [
+        _("Budget"),
+        f"{_('Outcome to date')} ({part.month})",
+        _("Forecast for the year"),
+        _("Deviation"),
+    ]
+    _header(sheet, [_("Account group"), _("Kind"), *money], [35, 12, 16, 16, 16, 16])
+
+    def money_row(labels: list[str], row: EconomyRow) -> None:
+        figures = [row.budget, row.outcome, row.forecast, row.deviation]
+        sheet.append([*labels, *(_number(f) for f in figures)])
+        _numbers(sheet, len(labels) + 1, figures)
+
+    for row in part.groups:
+        money_row([row.label, row.kind], row)
+    if part.result is not None:
+        money_row([part.result.label, part.result.kind], part.result)
+        for cell in sheet[sheet.max_row]:
+            cell.font = BOLD
+    if part.units:
+        _title_row(sheet, _("The units below"))
+        _header_row(sheet, [_("Unit"), "", *money])
+        for row in part.units:
+            money_row([row.label, ""], row)
+    if part.is_empty and not part.comments:
+        return
+    _title_row(sheet, _("Comments on the forecast"))
+    if part.comments:
+        _header_row(sheet, [_("Unit"), _("Account group"), _("Comment")])
+        for comment in part.comments:
+            sheet.append([comment.unit, comment.account_group, comment.text])
+            sheet.cell(row=sheet.max_row, column=3).alignment = WRAP
+    else:
+        sheet.append([_("No comments on the forecast.")])
+    _title_row(sheet, _("Action plans"))
+    if part.action_plans:
+        _header_row(
+            sheet,
+            [
+                _("Unit"),
+                _("Measures"),
+                _("Responsible"),
+                _("To be done by"),
+                _("Expected effect"),
+            ],
+        )
+        for plan in part.action_plans:
+            sheet.append(
+                [
+                    f"{plan.unit} ({plan.month})",
+                    plan.measures,
+                    plan.responsible,
+                    plan.due_on,
+                    _number(plan.expected_effect),
+                ]
+            )
+            sheet.cell(row=sheet.max_row, column=2).alignment = WRAP
+            sheet.cell(row=sheet.max_row, column=4).number_format = DATE_FORMAT
+            _numbers(sheet, 5, [plan.expected_effect])
+    else:
+        sheet.append([_("No action plans.")])
+
+
+def _internal_control_sheet(sheet, part: InternalControlPart, notes: list[str]) -> None:
+    notes = list(notes)
+    if not part.plans:
+        notes.append(_("No internal control plan has been made for the year."))
+    _notes(sheet, notes)
+    _header(
+        sheet,
+        [
+            _("Unit"),
+            _("Status"),
+            _("No."),
+            _("What"),
+            _("How"),
+            _("Who"),
+            _("When and how often"),
+            _("Which risk"),
+            _("Score"),
+            _("Performed"),
+            _("Latest result"),
+            _("Deviation"),
+            _("The deviation"),
+            _("Measures (åtgärder)"),
+        ],
+        [25, 25, 6, 35, 35, 18, 20, 30, 9, 12, 40, 14, 40, 40],
+    )
+    for plan in part.plans:
+        scores = {f"{r.label} {r.title}": r.score for r in plan.risks}
+        if not plan.points:
+            sheet.append([plan.unit, plan.state, None, _("No control points yet.")])
+        for point in plan.points:
+            latest = point.latest
+            result = [_("Not yet performed"), None, None, None]
+            if latest is not None:
+                result = [
+                    latest.result,
+                    _("deviation") if latest.deviation else _("no deviation"),
+                    latest.deviation_description or None,
+                    latest.measures or None,
+                ]
+            sheet.append(
+                [
+                    plan.unit,
+                    plan.state,
+                    point.label,
+                    point.what,
+                    point.method,
+                    point.responsible,
+                    point.frequency,
+                    point.risk,
+                    scores.get(point.risk),
+                    latest.performed_on if latest is not None else None,
+                    *result,
+                ]
+            )
+            for cell in sheet[sheet.max_row]:
+                cell.alignment = WRAP
+            sheet.cell(row=sheet.max_row, column=10).number_format = DATE_FORMAT
+    # Below the control points, as in the report: each plan's risks, and every deviation found
+    # with its åtgärder (also those of an earlier result than the latest).
+    for plan in part.plans:
+        _title_row(sheet, _("Risks, %(unit)s") % {"unit": plan.unit})
+        if plan.risks:
+            _header_row(
+                sheet,
+                [
+                    _("No."),
+                    _("Risk"),
+                    _("Process or area"),
+                    _("Probability"),
+                    _("Consequence"),
+                    _("Score"),
+                    _("Colour"),
+                    _("Handling"),
+                ],
+            )
+            for risk in plan.risks:
+                sheet.append(
+                    [
+                        risk.label,
+                        risk.title,
+                        risk.area or None,
+                        risk.probability,
+                        risk.consequence,
+                        risk.score,
+                        risk.colour_label,
+                        risk.response,
+                    ]
+                )
+        else:
+            sheet.append([_("No risks yet.")])
+        _title_row(sheet, _("Deviations and measures, %(unit)s") % {"unit": plan.unit})
+        if plan.deviations:
+            _header_row(
+                sheet,
+                [_("Control point"), _("Performed"), _("The deviation"), _("Measures (åtgärder)")],
+            )
+            for line in plan.deviations:
+                sheet.append(
+                    [
+                        line.point,
+                        line.performed_on,
+                        line.deviation_description or line.result,
+                        line.measures or None,
+                    ]
+                )
+                sheet.cell(row=sheet.max_row, column=2).number_format = DATE_FORMAT
+        else:
+            sheet.append([_("No deviations have been found.")])
+
+
+def _overall_sheet(sheet, part: OverallJudgementsPart, notes: list[str]) -> None:
+    notes = list(notes)
+    if not part.judgements:
+        notes.append(_("The model has no overall judgements."))
+    _notes(sheet, notes)
+    _header(
+        sheet,
+        [
+            _("Overall judgement"),
+            _("Assessment"),
+            _("Goals"),
+            _("Goals met"),
+            _("Number of goals"),
+            _("Assessed"),
+            _("Share met"),
+            _("Required share"),
+            _("Requirement"),
+            _("Comment"),
+        ],
+        [28, 40, 30, 10, 10, 10, 12, 12, 14, 50],
+    )
+    for judgement in part.judgements:
+        comment = None
+        if not judgement.decided:
+            comment = _(
+                "Not every goal the judgement rests on has been assessed yet; it may change."
+            )
+        for line in judgement.parts:
+            sheet.append(
+                [
+                    judgement.name,
+                    judgement.verdict,
+                    line.levels,
+                    line.met,
+                    line.goals,
+                    line.assessed,
+                    float(line.share),
+                    float(line.min_share),
+                    line.reached_text,
+                    comment,
+                ]
+            )
+            # The shares are fractions of one, shown as Excel's whole per cent like the report.
+            for column in (7, 8):
+                sheet.cell(row=sheet.max_row, column=column).number_format = "0%"
+            sheet.cell(row=sheet.max_row, column=10).alignment = WRAP

@@ -1,16 +1,25 @@
 """The Excel workbooks: the import template for a period, and a unit's plan and follow-up."""
 
+import datetime
 import io
 from decimal import Decimal
 
+import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
 from styr.followup.models import Assessment
-from styr.followup.services import CorrectiveActionInput, assessment_submit, measurement_report
+from styr.followup.services import (
+    CorrectiveActionInput,
+    assessment_submit,
+    measurement_report,
+    period_decide,
+)
 from styr.organisation.models import OrgUnit
 from styr.planning.models import Activity, Goal, Indicator, Target
 from styr.reports.excel import import_template_xlsx, plan_followup_xlsx
+from styr.reports.selectors import report_build
+from tests.reports.test_report_parts import YEAR, Lomma
 
 
 def unit(stockholm, code="SDN-SOD"):
@@ -120,7 +129,9 @@ def test_the_plan_and_follow_up_workbook_matches_the_database(stockholm):
     )
     data = plan_followup_xlsx(unit=unit(stockholm), year=2026, period=period)
     workbook = load_workbook(io.BytesIO(data))
-    assert workbook.sheetnames == ["Mål", "Indikatorer", "Aktiviteter"]
+    # Stockholm's tertial follows up the budget and the internal control: its report, and so
+    # the workbook, has them.
+    assert workbook.sheetnames[3:] == ["Budgetuppföljning", "Intern kontroll"]
     goals = rows(workbook["Mål"])
     expected = Goal.objects.filter(unit=unit(stockholm)).in_force(2026)
     assert {g["Kod"] for g in goals} == {g.code for g in expected}
@@ -221,3 +232,164 @@ def test_text_that_would_be_a_formula_stays_text_and_numbers_stay_numbers(stockh
     )
     assert (line[7].value, line[7].data_type) == (-3.5, "n")
     assert (line[9].value, line[9].data_type, line[9].quotePrefix) == ("+ fler platser", "s", True)
+
+
+# --- The budget follow-up, internal control and overall judgements --------------------------------
+
+
+@pytest.fixture
+def lomma(preset_factory):
+    """Lomma with a year of economy, an internkontrollplan and assessed goals, as in the report
+    parts' tests."""
+    world = Lomma(preset_factory("lomma"))
+    world.economy()
+    world.control_plan(world.bun)
+    return world
+
+
+def table(sheet, first: str, after: str | None = None) -> list[dict]:
+    """The rows of the table whose header row begins with `first` (the first such below the
+    row `after`), up to the next empty row."""
+    values = list(sheet.iter_rows(values_only=True))
+    start = 0
+    if after is not None:
+        start = next(i for i, row in enumerate(values) if row[0] == after)
+    start = next(i for i, row in enumerate(values) if i >= start and row[0] == first)
+    lines = []
+    for row in values[start + 1 :]:
+        if all(v is None for v in row):
+            break
+        lines.append(dict(zip(values[start], row, strict=True)))
+    return lines
+
+
+def number(value) -> Decimal:
+    return Decimal(str(value))
+
+
+def test_the_workbook_has_the_report_parts_with_the_reports_figures(lomma):
+    ar = lomma.preset.period("ar")
+    lomma.assess(ar, not_met=3)
+    workbook = load_workbook(
+        io.BytesIO(plan_followup_xlsx(unit=lomma.kf, year=YEAR, period=ar, consolidated=True))
+    )
+    assert workbook.sheetnames == [
+        "Mål",
+        "Indikatorer",
+        "Aktiviteter",
+        "Samlad bedömning",
+        "Budgetuppföljning",
+        "Intern kontroll",
+    ]
+    report = report_build(unit=lomma.kf, year=YEAR, period=ar, consolidated=True)
+    parts = {p.kind: p for p in report.parts}
+
+    # The economy: a row per account group and the result, numbers as numbers.
+    sheet = workbook["Budgetuppföljning"]
+    assert sheet["A1"].value == "Kontogrupp" and sheet["A1"].font.bold
+    assert sheet.freeze_panes == "A2"
+    economy = parts["economy"]
+    groups = table(sheet, "Kontogrupp")
+    headers = ["Budget", "Utfall hittills (december)", "Prognos helår", "Avvikelse"]
+    assert [
+        (g["Kontogrupp"], g["Slag"] or "", *(number(g[h]) for h in headers)) for g in groups
+    ] == [
+        (r.label, r.kind, r.budget, r.outcome, r.forecast, r.deviation)
+        for r in [*economy.groups, economy.result]
+    ]
+    staff = next(g for g in groups if g["Kontogrupp"] == "T50 Personalkostnader")
+    # Rutsborgskolan's 1 234 567 and Hemtjänsten's 500 000, as the report shows them.
+    assert staff["Budget"] == 1734567 and staff["Avvikelse"] == -65433
+    cell = next(c for c in sheet["C"] if c.value == 1734567)
+    assert cell.data_type == "n" and cell.number_format == "#,##0"
+    units = table(sheet, "Enhet", after="Enheterna under")
+    assert [(u["Enhet"], number(u["Avvikelse"])) for u in units] == [
+        (r.label, r.deviation) for r in economy.units
+    ]
+    assert {u["Enhet"]: u["Avvikelse"] for u in units}["Barn- och utbildningsnämnden"] == -65433
+    comments = table(sheet, "Enhet", after="Kommentarer till prognosen")
+    assert [(c["Enhet"], c["Kontogrupp"], c["Kommentar"]) for c in comments] == [
+        (c.unit, c.account_group, c.text) for c in economy.comments
+    ]
+    assert comments[0]["Kommentar"] == "Fler elever i behov av stöd än budgeterat."
+    plans = table(sheet, "Enhet", after="Åtgärdsplaner")
+    assert list(plans[0].values())[:5] == [
+        "Rutsborgskolan (augusti)",
+        "Vakanser tillsätts inte under hösten.",
+        "Rektor Rutsborgskolan",
+        datetime.datetime(2026, 10, 31),
+        50000,
+    ]
+
+    # The internal control: a row per control point with its risk and latest result.
+    points = table(workbook["Intern kontroll"], "Enhet")
+    assert len(points) == sum(len(p.points) for p in parts["internal_control"].plans) == 1
+    point = points[0]
+    assert point["Enhet"] == "Barn- och utbildningsnämnden"
+    assert point["Status"] == "Fastställd 10 februari 2026 (§ 12)"
+    assert (point["Nr"], point["Vad"], point["Vem"]) == (
+        "K1",
+        "Att fakturor är attesterade",
+        "Ekonom",
+    )
+    assert point["Vilken risk"] == "R1 Felaktiga utbetalningar" and point["Riskvärde"] == 12
+    assert point["Avvikelse"] == "avvikelse"
+    assert point["Avvikelsen"] == "Två fakturor saknade attest."
+    assert point["Åtgärder"] == "Rutinen för attest har förtydligats."
+    risks = table(workbook["Intern kontroll"], "Nr", after="Risker, Barn- och utbildningsnämnden")
+    assert [(r["Nr"], r["Riskvärde"], r["Färg"]) for r in risks] == [
+        ("R1", 12, "röd"),
+        ("R2", 2, "grön"),
+    ]
+    deviations = table(workbook["Intern kontroll"], "Kontrollmoment")
+    assert deviations[0]["Åtgärder"] == "Rutinen för attest har förtydligats."
+
+    # The overall judgement: a row per requirement, the verdict in the report's words.
+    judgement = parts["overall"].judgements[0]
+    lines = rows(workbook["Samlad bedömning"])
+    assert [(r["Samlad bedömning"], r["Bedömning"]) for r in lines] == [
+        (judgement.name, judgement.verdict)
+    ] * len(judgement.parts)
+    assert lines[0]["Bedömning"] == "God ekonomisk hushållning: uppnås inte"
+    assert [(r["Uppfyllda mål"], r["Antal mål"], r["Bedömda"], r["Kravet"]) for r in lines] == [
+        (p.met, p.goals, p.assessed, p.reached_text) for p in judgement.parts
+    ]
+    assert lines[0]["Krav på andel"] == 0.75
+    assert workbook["Samlad bedömning"]["H2"].number_format == "0%"
+
+
+def test_a_period_that_does_not_follow_them_up_has_no_such_sheets(lomma):
+    # Lomma's kvartalsrapport follows up the budget but not goals or the internal control.
+    workbook = load_workbook(
+        io.BytesIO(
+            plan_followup_xlsx(unit=lomma.kf, year=YEAR, period=lomma.preset.period("kvartal"))
+        )
+    )
+    assert workbook.sheetnames == ["Mål", "Indikatorer", "Aktiviteter", "Budgetuppföljning"]
+    # A nämnd's own årsredovisning: its economy and plan, no judgement over the municipality.
+    workbook = load_workbook(
+        io.BytesIO(plan_followup_xlsx(unit=lomma.bun, year=YEAR, period=lomma.preset.period("ar")))
+    )
+    assert workbook.sheetnames[3:] == ["Budgetuppföljning", "Intern kontroll"]
+    sheet = workbook["Budgetuppföljning"]
+    assert sheet["A1"].value == "Siffrorna omfattar enheterna under."
+    # The plan has none of them.
+    workbook = load_workbook(io.BytesIO(plan_followup_xlsx(unit=lomma.kf, year=YEAR)))
+    assert workbook.sheetnames == ["Mål", "Indikatorer", "Aktiviteter"]
+
+
+def test_a_decided_period_says_the_parts_show_todays_figures(lomma):
+    ar = lomma.preset.period("ar")
+    lomma.assess(ar)
+    period_decide(period=ar, decided_on=datetime.date(2027, 4, 20), reference="KF § 40")
+    ar.refresh_from_db()
+    workbook = load_workbook(io.BytesIO(plan_followup_xlsx(unit=lomma.kf, year=YEAR, period=ar)))
+    sentence = "Ekonomin, den interna kontrollen och de samlade bedömningarna visar dagens siffror."
+    for name in ("Samlad bedömning", "Budgetuppföljning", "Intern kontroll"):
+        sheet = workbook[name]
+        assert sheet["A1"].value == sentence, name
+    # The notes come first, then the table's header.
+    sheet = workbook["Samlad bedömning"]
+    assert sheet.freeze_panes == "A3" and sheet["A2"].font.bold
+    assert workbook["Budgetuppföljning"]["A2"].value == "Siffrorna omfattar enheterna under."
+    assert workbook["Mål"]["A1"].value == "Enhet"
