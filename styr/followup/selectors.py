@@ -453,15 +453,22 @@ class OverallPart:
     # Filled by overall_judgements(with_goals=True): the goals themselves, in code order.
     items: list[OverallGoal] = field(default_factory=list)
 
+    def _share_of(self, count: int) -> Decimal:
+        return (Decimal(count) / self.goals).quantize(Decimal("0.01")) if self.goals else Decimal(0)
+
     @property
     def share(self) -> Decimal:
-        return (
-            (Decimal(self.met) / self.goals).quantize(Decimal("0.01")) if self.goals else Decimal(0)
-        )
+        return self._share_of(self.met)
 
     @property
     def reached(self) -> bool:
+        """Met by the goals met so far; assessments still missing can only add to them."""
         return self.goals > 0 and self.share >= self.min_share
+
+    @property
+    def reachable(self) -> bool:
+        """Would be met if every goal not yet assessed turned out met."""
+        return self.goals > 0 and self._share_of(self.met + self.unassessed) >= self.min_share
 
     @property
     def unassessed(self) -> int:
@@ -506,6 +513,12 @@ class OverallJudgement:
         return all(p.assessed == p.goals for p in self.parts)
 
     @property
+    def decided(self) -> bool:
+        """The missing assessments, if any, can no longer change the outcome: a part is out of
+        reach even if they all turn out met, or every part is met already."""
+        return not all(p.reachable for p in self.parts) or self.reached
+
+    @property
     def reached(self) -> bool:
         return all(p.reached for p in self.parts)
 
@@ -515,15 +528,16 @@ class OverallJudgement:
 
     @property
     def state(self) -> str:
-        """ "reached", "not_reached" or "incomplete" — for colour and for programs."""
-        if not self.complete:
+        """ "reached", "not_reached" or "incomplete" (not decided yet) — for colour and for
+        programs."""
+        if not self.decided:
             return "incomplete"
         return "reached" if self.reached else "not_reached"
 
     @property
     def verdict(self) -> str:
         """The judgement in words, e.g. "God ekonomisk hushållning uppnås"."""
-        if not self.complete:
+        if not self.decided:
             return ngettext(
                 "%(name)s cannot be judged yet – %(count)s goal has no assessment",
                 "%(name)s cannot be judged yet – %(count)s goals have no assessment",
@@ -537,7 +551,13 @@ class OverallJudgement:
             )
         else:
             text = _("%(name)s is reached") if self.reached else _("%(name)s is not reached")
-        return text % {"name": self.name}
+        if self.complete:
+            return text % {"name": self.name}
+        return ngettext(
+            "%(verdict)s – %(count)s goal has no assessment yet but cannot change it",
+            "%(verdict)s – %(count)s goals have no assessment yet but cannot change it",
+            self.unassessed,
+        ) % {"verdict": text % {"name": self.name}, "count": self.unassessed}
 
     @property
     def rule(self) -> str:

@@ -266,6 +266,7 @@ def overall_part(part, *, period, anchor) -> OverallJudgementsPart:
                 verdict=f"{judgement.name}: {words}",
                 reached=reached,
                 complete=judgement.complete,
+                decided=judgement.decided,
                 parts=[
                     JudgementLine(
                         levels=", ".join(p.levels),

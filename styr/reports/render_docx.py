@@ -372,7 +372,7 @@ class _Writer:
             self._assessment_words(paragraph, judgement.verdict, judgement.colour)
             for run in paragraph.runs:
                 run.bold = True
-            if not judgement.complete:
+            if not judgement.decided:
                 self.document.add_paragraph(
                     _("Not every goal the judgement rests on has been assessed yet; it may change.")
                 )

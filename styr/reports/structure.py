@@ -475,6 +475,7 @@ class JudgementBlock:
     verdict: str  # "God ekonomisk hushållning: uppnås"
     reached: bool
     complete: bool
+    decided: bool  # the goals not yet assessed, if any, cannot change it
     parts: list[JudgementLine]
 
     @property

@@ -2,13 +2,14 @@
 riktade mål by the model's rule — on its page, in the command line, and counted right."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from styr.followup.selectors import overall_judgements
+from styr.followup.selectors import OverallJudgement, OverallPart, overall_judgements
 from styr.followup.services import (
     CorrectiveActionInput,
     assessment_submit,
@@ -86,6 +87,82 @@ def test_the_verdict_flips_between_incomplete_not_reached_and_reached(lomma):
     )
 
 
+def judgement_of(*parts: tuple[int, int, int], share="0.75", prognosis=False) -> OverallJudgement:
+    """A judgement over parts given as (goals, assessed, met), each needing `share` met."""
+    return OverallJudgement(
+        key="gek",
+        name="God ekonomisk hushållning",
+        parts=[
+            OverallPart(levels=["Mål"], goals=g, assessed=a, met=m, min_share=Decimal(share))
+            for g, a, m in parts
+        ],
+        prognosis=prognosis,
+    )
+
+
+def test_reached_as_soon_as_the_missing_assessments_cannot_lower_it():
+    # 3 of 4 met is exactly the 75 % required; the fourth can only add to it.
+    judgement = judgement_of((4, 3, 3), (3, 3, 3))
+    assert not judgement.complete and judgement.decided and judgement.reached
+    assert judgement.state == "reached"
+    assert judgement.verdict == (
+        "God ekonomisk hushållning uppnås – 1 mål saknar ännu bedömning men kan inte ändra det"
+    )
+    prognosis = judgement_of((4, 3, 3), (8, 6, 6), prognosis=True)
+    assert prognosis.state == "reached"
+    assert prognosis.verdict == (
+        "God ekonomisk hushållning bedöms uppnås – 3 mål saknar ännu bedömning men kan inte "
+        "ändra det"
+    )
+
+
+def test_not_reached_as_soon_as_the_missing_ones_could_not_lift_it():
+    # 1 of 3 not met: even if the other two are, 2 of 3 (67 %) is less than 75 %.
+    judgement = judgement_of((3, 1, 0), (3, 0, 0))
+    assert not judgement.complete and judgement.decided and not judgement.reached
+    assert judgement.state == "not_reached"
+    assert judgement.verdict == (
+        "God ekonomisk hushållning uppnås inte – 5 mål saknar ännu bedömning men kan inte ändra det"
+    )
+    assert judgement_of((3, 1, 0), (3, 0, 0), prognosis=True).verdict == (
+        "God ekonomisk hushållning bedöms inte uppnås – 5 mål saknar ännu bedömning men kan inte "
+        "ändra det"
+    )
+
+
+def test_still_open_while_the_missing_ones_could_go_either_way():
+    judgement = judgement_of((3, 0, 0), (3, 0, 0))
+    assert not judgement.decided and judgement.state == "incomplete"
+    assert judgement.verdict == (
+        "God ekonomisk hushållning kan inte bedömas ännu – 6 mål saknar bedömning"
+    )
+    # The boundary: 2 met and 1 not of 4 reaches exactly 75 % only if the last one is met.
+    judgement = judgement_of((4, 3, 2), (3, 3, 3))
+    assert not judgement.decided and judgement.state == "incomplete"
+    assert judgement.verdict == (
+        "God ekonomisk hushållning kan inte bedömas ännu – 1 mål saknar bedömning"
+    )
+
+
+def test_one_part_out_of_reach_decides_it_though_another_is_open():
+    judgement = judgement_of((3, 1, 0), (3, 1, 1))
+    assert not judgement.parts[1].reached and judgement.parts[1].reachable
+    assert judgement.decided and judgement.state == "not_reached"
+    assert judgement.verdict == (
+        "God ekonomisk hushållning uppnås inte – 4 mål saknar ännu bedömning men kan inte ändra det"
+    )
+
+
+def test_both_bounds_round_the_share_like_the_share_shown():
+    # Two thirds is shown as 67 %, which is enough for 67 %: reachable, and reached once met.
+    assert judgement_of((3, 2, 1), share="0.67").state == "incomplete"
+    assert judgement_of((3, 2, 2), share="0.67").state == "reached"
+    assert judgement_of((3, 3, 2), share="0.67").verdict == "God ekonomisk hushållning uppnås"
+    assert judgement_of((3, 3, 1), share="0.67").verdict == "God ekonomisk hushållning uppnås inte"
+    # A level without goals in force is never reached, as before.
+    assert judgement_of((0, 0, 0)).state == "not_reached"
+
+
 def test_a_prognosis_says_what_is_expected(lomma):
     delar = lomma.period("delar")
     assess(lomma, delar, all_met())
@@ -146,7 +223,11 @@ def test_the_page_shows_verdict_rule_goals_and_key_figures(lomma, reader, client
     assess(lomma, delar, {**all_met(FINANCIAL), "RM-1": "uppfyllt", "RM-2": "delvis"})
     html = page(client, delar)
     assert "God ekonomisk hushållning, Delårsrapport 2026" in html
-    assert "God ekonomisk hushållning kan inte bedömas ännu – 1 mål saknar bedömning" in html
+    # RM-3 is not assessed, but with RM-2 only partly met the riktade mål cannot reach 75 %.
+    assert (
+        "God ekonomisk hushållning bedöms inte uppnås – 1 mål saknar ännu bedömning men kan inte "
+        "ändra det" in html
+    )
     assert "minst 75 % av finansiella mål och minst 75 % av riktade mål" in html
     assert "Delårsrapport 2026 är en prognos" in html
     # Each financial goal with its key figures: outcome, forecast for the year, target, unit.
@@ -249,6 +330,43 @@ def test_the_page_reads_in_a_fixed_number_of_queries(lomma, reader, client):
     assert queries() == before
 
 
+def test_the_page_gives_the_verdict_as_soon_as_it_is_decided(lomma, reader, client):
+    year = lomma.period("ar")
+    add_unassessed_financial_goal(lomma)  # 3 of 4 financial goals met is exactly 75 %
+    assess(lomma, year, {**all_met(), "FM-1": "ej_uppfyllt"})
+    html = page(client, year)
+    # 2 of 4 met, 1 not: 75 % only if FM-4 is met — still open.
+    assert 'data-state="incomplete"' in html
+    assert "God ekonomisk hushållning kan inte bedömas ännu – 1 mål saknar bedömning" in html
+    assess(lomma, year, {"FM-1": "uppfyllt"})
+    html = page(client, year)
+    assert 'data-state="reached"' in html and "#1a7f37" in html
+    assert (
+        "God ekonomisk hushållning uppnås – 1 mål saknar ännu bedömning men kan inte ändra det"
+        in html
+    )
+    assert "kan inte bedömas ännu" not in html
+    assess(lomma, year, {"RM-2": "ej_uppfyllt"})
+    html = page(client, year)
+    assert 'data-state="not_reached"' in html
+    assert (
+        "God ekonomisk hushållning uppnås inte – 1 mål saknar ännu bedömning men kan inte ändra "
+        "det" in html
+    )
+
+
+def add_unassessed_financial_goal(lomma) -> None:
+    base = lomma.get(Goal, "FM-1")
+    Goal.objects.create(
+        municipality=lomma.municipality,
+        code="FM-4",
+        level=base.level,
+        unit=base.unit,
+        title="Ett fjärde finansiellt mål",
+        valid_from=datetime.date(2026, 1, 1),
+    )
+
+
 # --- The command line ----------------------------------------------------------------------------
 
 
@@ -273,6 +391,26 @@ def test_the_command_prints_the_verdict_and_its_parts(lomma, capsys):
     assert "Delårsrapport 2026" in out and "Årsredovisning 2026" in out
     assert "God ekonomisk hushållning uppnås inte" in out
     assert "Riktade mål: 2 av 3 uppfyllda (67 %), minst 75 % krävs – kravet är inte uppfyllt" in out
+
+
+def test_the_command_gives_the_verdict_as_soon_as_it_is_decided(lomma, capsys):
+    year = lomma.period("ar")
+    add_unassessed_financial_goal(lomma)
+    assess(lomma, year, {**all_met(), "FM-1": "ej_uppfyllt"})
+
+    def verdict() -> str:
+        call_command("overall", municipality="1262", year=2026, period="ar")
+        return capsys.readouterr().out.splitlines()[1].strip()
+
+    assert verdict() == "God ekonomisk hushållning kan inte bedömas ännu – 1 mål saknar bedömning"
+    assess(lomma, year, {"FM-1": "uppfyllt"})
+    assert verdict() == (
+        "God ekonomisk hushållning uppnås – 1 mål saknar ännu bedömning men kan inte ändra det"
+    )
+    assess(lomma, year, {"RM-2": "ej_uppfyllt"})
+    assert verdict() == (
+        "God ekonomisk hushållning uppnås inte – 1 mål saknar ännu bedömning men kan inte ändra det"
+    )
 
 
 def test_the_command_refuses_an_unknown_municipality_or_period(lomma):

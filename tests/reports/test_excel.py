@@ -358,6 +358,30 @@ def test_the_workbook_has_the_report_parts_with_the_reports_figures(lomma):
     assert workbook["Samlad bedömning"]["H2"].number_format == "0%"
 
 
+def test_the_judgement_may_change_only_while_the_missing_assessments_could_change_it(lomma):
+    ar = lomma.preset.period("ar")
+
+    def judgement_rows() -> list[dict]:
+        data = plan_followup_xlsx(unit=lomma.kf, year=YEAR, period=ar, consolidated=True)
+        return rows(load_workbook(io.BytesIO(data))["Samlad bedömning"])
+
+    # Nothing assessed: it could go either way.
+    lines = judgement_rows()
+    assert {r["Kommentar"] for r in lines} == {
+        "Alla mål som bedömningen vilar på är inte bedömda än; den kan ändras."
+    }
+    # One riktat mål not met: 2 of 3 at most, less than 75 % — decided, though 5 are missing.
+    riktat = Goal.objects.get(municipality=lomma.m, code="RM-1")
+    Assessment.objects.create(
+        municipality=lomma.m, goal=riktat, period=ar, value=lomma.preset.scale("ej_uppfyllt")
+    )
+    lines = judgement_rows()
+    assert {(r["Bedömning"], r["Kommentar"]) for r in lines} == {
+        ("God ekonomisk hushållning: uppnås inte", None)
+    }
+    assert [r["Bedömda"] for r in lines] == [0, 1]
+
+
 def test_a_period_that_does_not_follow_them_up_has_no_such_sheets(lomma):
     # Lomma's kvartalsrapport follows up the budget but not goals or the internal control.
     workbook = load_workbook(

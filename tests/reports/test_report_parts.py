@@ -305,6 +305,24 @@ def test_the_delarsrapport_is_a_prognosis_without_the_control_plan(lomma):
     assert even(economy.result.budget_text) == "-1 034 567 kr"
 
 
+def test_a_decided_judgement_is_not_said_to_change_though_goals_are_unassessed(lomma):
+    delar = lomma.preset.period("delar")
+    may_change = "Alla mål som bedömningen vilar på är inte bedömda än"
+    # One riktat mål not met: at most 2 of 3, less than 75 %, whatever the other five say.
+    riktat = Goal.objects.get(municipality=lomma.m, code="RM-1")
+    Assessment.objects.create(
+        municipality=lomma.m, goal=riktat, period=delar, value=lomma.preset.scale("ej_uppfyllt")
+    )
+    report = report_build(unit=lomma.kf, year=YEAR, period=delar, consolidated=True)
+    [judgement] = next(p for p in report.parts if p.kind == "overall").judgements
+    assert judgement.decided and not judgement.complete
+    _document, _headings, paragraphs, _tables = docx_text(report_docx(report))
+    assert "● God ekonomisk hushållning: bedöms inte uppnås" in paragraphs
+    assert may_change not in paragraphs
+    html = report_html(report, charts=False)
+    assert "God ekonomisk hushållning: bedöms inte uppnås" in html and may_change not in html
+
+
 def test_empty_parts_say_so_in_a_sentence(preset_factory):
     lomma = Lomma(preset_factory("lomma"))
     report = report_build(unit=lomma.kf, year=YEAR, period=lomma.preset.period("ar"))
