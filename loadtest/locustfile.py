@@ -26,7 +26,8 @@ which shares the machine with the server, takes as little of it as possible.
 Environment: LOAD_DIR (default /tmp/styr-load), LOAD_USERS (default $LOAD_DIR/users.json, written
 by prepare.py), LOAD_LOG (default $LOAD_DIR/submitted.jsonl), LOAD_PASSWORD (as for prepare.py),
 LOAD_ROWS (indicator rows saved per round, default 8), LOAD_GOALS (goals assessed per round,
-default 2). A self-signed certificate (nginx on loopback) is accepted.
+default 2). A self-signed certificate (nginx on loopback) is accepted. The people, the sign-in and
+the request log for report.py are in loadtest/common.py, shared with loadtest/ceiling.py.
 """
 
 import html
@@ -35,27 +36,18 @@ import json
 import os
 import random
 import re
-import threading
 import time
 
+from common import LOAD_DIR, next_person, sign_in
 from locust import FastHttpUser, between, events, task
-from locust.exception import StopUser
 
-LOAD_DIR = os.environ.get("LOAD_DIR", "/tmp/styr-load")
-USERS_FILE = os.environ.get("LOAD_USERS", os.path.join(LOAD_DIR, "users.json"))
 LOG_FILE = os.environ.get("LOAD_LOG", os.path.join(LOAD_DIR, "submitted.jsonl"))
-REQUESTS_FILE = os.path.join(LOAD_DIR, "requests.csv")
-PASSWORD = os.environ.get("LOAD_PASSWORD", "deadline-day-2026")
 ROWS_PER_ROUND = int(os.environ.get("LOAD_ROWS", "8"))
 GOALS_PER_ROUND = int(os.environ.get("LOAD_GOALS", "2"))
 
-_people = iter(())
-_people_lock = threading.Lock()
 _log = None
-_requests = None
 _serial = itertools.count(1)
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CSRF_HEADER = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
 INDICATOR_FORM = re.compile(
     r'<form id="(indikator-[^"]+)" method="post" action="(/uppfoljning/\d+/\d+/indikator/(\d+)/)"'
@@ -72,36 +64,15 @@ RADIO = re.compile(r'<input type="radio" name="value" value="(\d+)"')
 
 @events.test_start.add_listener
 def _open(environment, **_kwargs):
-    global _people, _log, _requests
-    with open(USERS_FILE, encoding="utf-8") as f:
-        _people = iter(json.load(f)["people"])
+    global _log
     os.makedirs(os.path.dirname(LOG_FILE), exist_ok=True)
     _log = open(LOG_FILE, "a", encoding="utf-8")  # noqa: SIM115 (closed at test_stop)
-    # Every request with its end time, for report.py's figures over the steady part of the run.
-    _requests = open(REQUESTS_FILE, "w", encoding="utf-8")  # noqa: SIM115
-    _requests.write("event,end,name,ms,ok\n")
-
-
-@events.request.add_listener
-def _request(request_type, name, response_time, exception, **_kwargs):
-    if _requests:
-        ok = 0 if exception else 1
-        line = f"request,{time.time():.3f},{request_type} {name},{response_time:.1f},{ok}\n"
-        _requests.write(line)
-
-
-@events.spawning_complete.add_listener
-def _spawned(user_count, **_kwargs):
-    if _requests:
-        _requests.write(f"spawned,{time.time():.3f},{user_count},0,1\n")
 
 
 @events.test_stop.add_listener
 def _close(environment, **_kwargs):
     if _log:
         _log.close()
-    if _requests:
-        _requests.close()
 
 
 def _record(entry: dict) -> None:
@@ -124,32 +95,11 @@ class Reporter(FastHttpUser):
     wait_time = between(0.5, 1.0)
 
     def on_start(self):
-        with _people_lock:
-            person = next(_people, None)
-        if person is None:
-            raise StopUser()
+        person = next_person()
         self.person = person
         self.followup_url = f"/uppfoljning/{person['unit']}/{person['period']}/"
         self.overview_url = f"/oversikt/?period={person['period']}&enhet={person['namnd']}"
-        page = self.client.get("/logga-in/", name="/logga-in/ (form)")
-        token = CSRF_INPUT.search(page.text)
-        with self.client.post(
-            "/logga-in/",
-            data={
-                "username": person["username"],
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-                "next": "/",
-            },
-            headers={"Referer": self.host + "/logga-in/"},
-            name="/logga-in/ (sign in)",
-            catch_response=True,
-        ) as response:
-            # The form answers with the start page it redirected to; a refused sign-in
-            # shows the form again.
-            if response.status_code != 200 or 'name="password"' in response.text:
-                response.failure(f"sign-in failed for {person['username']}")
-                raise StopUser()
+        sign_in(self, person)
         self.csrf = next((c.value for c in self.client.cookiejar if "csrf" in c.name), "")
         self.rows = {}  # indicator pk -> (url, genders, versions)
         self.goals = {}  # goal pk -> (url, scale pks, version)

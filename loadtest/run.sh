@@ -8,7 +8,9 @@
 # stockholm --seed 1). Settings: LOAD_USERS_COUNT (200), LOAD_SPAWN_RATE (people signing in per
 # second, 2), LOAD_RUN_TIME (5m), LOAD_WORKERS (gunicorn workers, 4), LOAD_PORT (8001),
 # LOAD_DIR (/tmp/styr-load: the people, the submission log, locust's CSV and gunicorn's log),
-# LOAD_HOST (skip gunicorn and load a server already running there, e.g. nginx).
+# LOAD_HOST (skip gunicorn and load a server already running there, e.g. nginx), LOAD_SCENARIO
+# (deadline: loadtest/locustfile.py, the default; ceiling: loadtest/ceiling.py, the cheapest
+# requests at the same pace, with CEILING_PAGE api or login).
 set -eu
 : "${DATABASE_URL:?DATABASE_URL must name the load test's PostgreSQL database}"
 BIN=${BIN:-.venv/bin}
@@ -19,6 +21,14 @@ SPAWN=${LOAD_SPAWN_RATE:-2}
 RUN_TIME=${LOAD_RUN_TIME:-5m}
 WORKERS=${LOAD_WORKERS:-4}
 PORT=${LOAD_PORT:-8001}
+case "${LOAD_SCENARIO:-deadline}" in
+deadline) LOCUSTFILE=loadtest/locustfile.py ;;
+ceiling) LOCUSTFILE=loadtest/ceiling.py ;;
+*)
+	echo "LOAD_SCENARIO must be deadline or ceiling" >&2
+	exit 2
+	;;
+esac
 export LOAD_DIR
 mkdir -p "$LOAD_DIR"
 
@@ -40,9 +50,11 @@ if [ -z "${LOAD_HOST:-}" ]; then
 	done
 fi
 
-"$LOCUST" -f loadtest/locustfile.py --headless --users "$USERS" --spawn-rate "$SPAWN" \
+"$LOCUST" -f "$LOCUSTFILE" --headless --users "$USERS" --spawn-rate "$SPAWN" \
 	--run-time "$RUN_TIME" --stop-timeout 20 --host "$LOAD_HOST" \
 	--csv "$LOAD_DIR/run" --only-summary || status=$?
 "$BIN/python" loadtest/report.py
-"$BIN/python" loadtest/verify.py
+if [ "$LOCUSTFILE" = loadtest/locustfile.py ]; then
+	"$BIN/python" loadtest/verify.py
+fi
 exit "${status:-0}"
