@@ -5,7 +5,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from styr.access.policy import Action, can, may_somewhere, role_grants, units_where, visible_to
 from styr.followup.lint import ERROR, plan_lint
@@ -52,6 +55,26 @@ class Duty:
     deadline: datetime.date
     missing_goals: int
     state: str
+    # For a period that does not follow up goals: what the unit reports in it, in words
+    # ("Ekonomi och personalnyckeltal"), and whether that is on the economy page (budget only)
+    # rather than on the follow-up screen.
+    asks: str = ""
+    on_economy_page: bool = False
+
+
+# What a unit reports in a period that does not follow up goals, as the styrmodell names it.
+REPORTED_WITHOUT_GOALS = {
+    "indicators": gettext_lazy("indicators"),
+    "activities": gettext_lazy("activities"),
+    "budget": gettext_lazy("economy"),
+    "personnel": gettext_lazy("personnel key figures"),
+}
+
+
+def _asks(follows_up: list[str]) -> str:
+    words = [str(REPORTED_WITHOUT_GOALS[s]) for s in follows_up if s in REPORTED_WITHOUT_GOALS]
+    text = get_text_list(words, _("and"))
+    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -82,6 +105,32 @@ def my_work(*, user, today: datetime.date) -> MyWork:
         for p in open_periods
         if p.ends_on <= today + datetime.timedelta(days=31) and "goals" in p.definition.follows_up
     ]
+    # Periods without goals that ask for what a unit reports on the economy page or the follow-up
+    # screen, e.g. Svenljunga's Månadsrapport (budget and personnel).
+    other_periods = [
+        p
+        for p in open_periods
+        if p.ends_on <= today + datetime.timedelta(days=31)
+        and "goals" not in p.definition.follows_up
+        and any(s in REPORTED_WITHOUT_GOALS for s in p.definition.follows_up)
+    ]
+    # Those pages let a person report for every unit they may report for, goals or not, so
+    # these periods go to all of them (the first 50); the period's deadlines by unit type, below,
+    # say which it applies to. One query more, only when there are such periods: each unit comes
+    # with its hand-in of each of them.
+    other_units = []
+    if other_periods:
+        hand_ins = {
+            f"state_{p.pk}": Subquery(
+                Submission.objects.filter(unit=OuterRef("pk"), period=p).values("state")[:1]
+            )
+            for p in other_periods
+        }
+        other_units = list(
+            units_where(user, Action.REPORT, OrgUnit.objects.select_related("type"))
+            .annotate(**hand_ins)
+            .order_by("path")[:50]
+        )
     goals = list(
         Goal.objects.filter(unit__in=report_units)
         .exclude(status=Goal.Status.DRAFT)
@@ -126,6 +175,23 @@ def my_work(*, user, today: datetime.date) -> MyWork:
             )
             state = states.get((unit.pk, period.pk), Submission.State.DRAFT)
             work.duties.append(Duty(unit, period, deadline, missing, state))
+    for unit in other_units:
+        for period in other_periods:
+            deadline = period.deadline_for(unit.type.key)
+            if period.municipality_id != unit.municipality_id or deadline is None:
+                continue
+            follows_up = period.definition.follows_up
+            work.duties.append(
+                Duty(
+                    unit,
+                    period,
+                    deadline,
+                    0,
+                    getattr(unit, f"state_{period.pk}") or Submission.State.DRAFT,
+                    asks=_asks(follows_up),
+                    on_economy_page=not {"indicators", "activities", "personnel"} & set(follows_up),
+                )
+            )
     work.duties.sort(key=lambda d: (d.deadline, d.unit.path))
     if may_somewhere(user, Action.APPROVE):
         work.to_approve = [

@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from styr.followup.models import Assessment, Measurement
+from styr.followup.models import Assessment, Measurement, ReportingPeriod
 from styr.organisation.models import OrgUnit, Role, RoleGrant
 from styr.planning.models import Activity, Goal, Indicator, Target
+from styr.web.selectors import my_work
+from styr.workflow.models import Submission
 
 XSS = "<script>alert(1)</script>"
 
@@ -28,6 +30,127 @@ def test_my_assignment_lists_what_to_report(stockholm, chef, client):
     text = client.get("/").content.decode()
     assert "Mitt uppdrag" in text and "Att rapportera" in text
     assert "Rosenlunds vård- och omsorgsboende" in text
+
+
+# Svenljunga in mid-April: the monthly reports of February to April and the Delårsrapport
+# (through April) are due within a month; the May report is not yet.
+MID_APRIL = datetime.date(2026, 4, 15)
+
+
+class _MidApril(datetime.date):
+    @classmethod
+    def today(cls):
+        return MID_APRIL
+
+
+@pytest.fixture
+def svenljunga_chef(preset_factory, django_user_model, client, monkeypatch):
+    from types import SimpleNamespace
+
+    from styr.web.views import pages
+
+    svenljunga = preset_factory("svenljunga")
+    user = django_user_model.objects.create_user("svenljunga-chef")
+    RoleGrant.objects.create(
+        municipality=svenljunga.municipality,
+        user=user,
+        unit=OrgUnit.objects.get(municipality=svenljunga.municipality, code="GR-SEX"),
+        role=Role.REPORTER,
+    )
+    client.force_login(user)
+    monkeypatch.setattr(pages, "datetime", SimpleNamespace(date=_MidApril))
+    return svenljunga, user
+
+
+def test_my_assignment_lists_the_monthly_report_of_economy_and_personnel(svenljunga_chef, client):
+    svenljunga, user = svenljunga_chef
+    school = OrgUnit.objects.get(municipality=svenljunga.municipality, code="GR-SEX")
+    Submission.objects.create(
+        municipality=svenljunga.municipality,
+        unit=school,
+        kind=Submission.Kind.REPORT,
+        year=2026,
+        period=svenljunga.period("manad", 3),
+        state=Submission.State.SUBMITTED,
+    )
+    duties = {
+        (d.unit.code, d.period.definition.key, d.period.month): d
+        for d in my_work(user=user, today=MID_APRIL).duties
+    }
+    assert set(duties) == {
+        ("GR-SEX", "manad", 2),
+        ("GR-SEX", "manad", 3),
+        ("GR-SEX", "manad", 4),
+        ("GR-SEX", "delarsrapport", 4),
+    }
+    assert duties[("GR-SEX", "manad", 3)].state == "submitted"
+    april = duties[("GR-SEX", "manad", 4)]
+    assert april.deadline == datetime.date(2026, 5, 4)  # enhet: 4 days after the month
+    assert (april.asks, april.missing_goals, april.state) == (
+        "Ekonomi och personalnyckeltal",
+        0,
+        "draft",
+    )
+    # The goal period is listed as before: the goals without an assessment, no words.
+    interim = duties[("GR-SEX", "delarsrapport", 4)]
+    assert interim.deadline == datetime.date(2026, 5, 7)
+    assert interim.missing_goals == Goal.objects.filter(unit=school).count() > 0
+    assert (interim.asks, interim.on_economy_page) == ("", False)
+
+    text = client.get("/").content.decode()
+    period = svenljunga.period("manad", 4)
+    # Personnel key figures are reported on the follow-up screen.
+    assert f'href="/uppfoljning/{school.pk}/{period.pk}/">{period.name}</a><br>' in text
+    assert "Ekonomi och personalnyckeltal" in text and "4 maj 2026" in text
+    assert f"/uppfoljning/{school.pk}/{svenljunga.period('delarsrapport').pk}/" in text
+
+    # A monthly report of the budget alone is reported on the economy page.
+    definition = period.definition
+    definition.follows_up = ["budget"]
+    definition.save()
+    text = client.get("/").content.decode()
+    assert f'href="/ekonomi/{school.pk}/2026/?manad=4">{period.name}</a><br>Ekonomi<' in text
+
+
+def test_my_assignment_leaves_out_a_period_without_a_deadline_for_the_unit_type(
+    preset_factory, django_user_model
+):
+    svenljunga = preset_factory("svenljunga")
+    user = django_user_model.objects.create_user("kf")
+    RoleGrant.objects.create(
+        municipality=svenljunga.municipality,
+        user=user,
+        unit=OrgUnit.objects.get(municipality=svenljunga.municipality, code="KF"),
+        role=Role.REPORTER,
+    )
+    duties = my_work(user=user, today=MID_APRIL).duties
+    # The monthly report has no deadline for fullmäktige, the Delårsrapport has.
+    of_kf = {d.period.definition.key for d in duties if d.unit.code == "KF"}
+    assert of_kf == {"delarsrapport"}
+    assert {d.unit.code for d in duties if d.period.definition.key == "manad"} >= {"KS", "GR-SEX"}
+
+
+def test_the_periods_without_goals_cost_my_assignment_one_query(svenljunga_chef):
+    _svenljunga, user = svenljunga_chef
+    monthly = ReportingPeriod.objects.filter(definition__key="manad")
+
+    def count(duties: int) -> int:
+        person = type(user).objects.get(pk=user.pk)  # the grants afresh, as in a new request
+        with CaptureQueriesContext(connection) as captured:
+            assert len(my_work(user=person, today=MID_APRIL).duties) == duties
+        return len(captured)
+
+    # With a goal period due and without one.
+    with_monthly = count(4)
+    monthly.update(state=ReportingPeriod.State.CLOSED)
+    assert count(1) == with_monthly - 1
+    monthly.update(state=ReportingPeriod.State.OPEN)
+    ReportingPeriod.objects.exclude(definition__key="manad").update(
+        state=ReportingPeriod.State.CLOSED
+    )
+    with_monthly = count(3)
+    monthly.update(state=ReportingPeriod.State.CLOSED)
+    assert count(0) == with_monthly - 1
 
 
 # A node's branch is read when it is opened: its <details> carries the branch's address.
