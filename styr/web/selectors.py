@@ -55,11 +55,19 @@ class Duty:
     deadline: datetime.date
     missing_goals: int
     state: str
-    # For a period that does not follow up goals: what the unit reports in it, in words
-    # ("Ekonomi och personalnyckeltal"), and whether that is on the economy page (budget only)
-    # rather than on the follow-up screen.
-    asks: str = ""
-    on_economy_page: bool = False
+
+    @property
+    def asks(self) -> str:
+        """For a period that does not follow up goals, what the unit reports in it, in words
+        ("Ekonomi och personalnyckeltal"); empty for a goal period."""
+        follows_up = self.period.definition.follows_up
+        return "" if "goals" in follows_up else _asks(follows_up)
+
+    @property
+    def on_economy_page(self) -> bool:
+        """Reported on the economy page (a budget-only period) rather than the follow-up screen."""
+        follows_up = self.period.definition.follows_up
+        return bool(self.asks) and not {"indicators", "activities", "personnel"} & set(follows_up)
 
 
 # What a unit reports in a period that does not follow up goals, as the styrmodell names it.
@@ -180,18 +188,8 @@ def my_work(*, user, today: datetime.date) -> MyWork:
             deadline = period.deadline_for(unit.type.key)
             if period.municipality_id != unit.municipality_id or deadline is None:
                 continue
-            follows_up = period.definition.follows_up
-            work.duties.append(
-                Duty(
-                    unit,
-                    period,
-                    deadline,
-                    0,
-                    getattr(unit, f"state_{period.pk}") or Submission.State.DRAFT,
-                    asks=_asks(follows_up),
-                    on_economy_page=not {"indicators", "activities", "personnel"} & set(follows_up),
-                )
-            )
+            state = getattr(unit, f"state_{period.pk}") or Submission.State.DRAFT
+            work.duties.append(Duty(unit, period, deadline, 0, state))
     work.duties.sort(key=lambda d: (d.deadline, d.unit.path))
     if may_somewhere(user, Action.APPROVE):
         work.to_approve = [
